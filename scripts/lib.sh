@@ -1,0 +1,61 @@
+# Shared by scripts/run and scripts/test. Needs only bash, the .NET SDK and Node.js/npm.
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools_dir="$repo_root/tools"
+
+# Azurite's well-known development account (public, documented, local only).
+azurite_account=devstoreaccount1
+azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+log() { printf '\033[1m[locktera %3ss]\033[0m %s\n' "$SECONDS" "$*" >&2; }
+
+# Installs the pinned npm tools (tools/package-lock.json) into the ignored tools/node_modules.
+ensure_node_tools() {
+  local stamp="$tools_dir/node_modules/.locktera-lock"
+  if [[ -f "$stamp" ]] && cmp -s "$stamp" "$tools_dir/package-lock.json"; then
+    return
+  fi
+  command -v npm >/dev/null || { log "npm is required (Node.js 20 or later)."; exit 1; }
+  log "installing pinned tools into tools/node_modules"
+  (cd "$tools_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$tools_dir/package-lock.json" "$stamp"
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for_port PORT SECONDS WHAT
+wait_for_port() {
+  local deadline=$((SECONDS + $2))
+  until port_open "$1"; do
+    if ((SECONDS >= deadline)); then log "$3 did not start listening on port $1"; return 1; fi
+    sleep 0.2
+  done
+}
+
+# start_azurite DATA_DIR BLOB_PORT QUEUE_PORT TABLE_PORT LOG_FILE: starts Azurite in the background; sets azurite_pid.
+start_azurite() {
+  mkdir -p "$1"
+  "$tools_dir/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableProductStyleUrl \
+    --location "$1" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "$2" --queuePort "$3" --tablePort "$4" >"$5" 2>&1 &
+  azurite_pid=$!
+  wait_for_port "$2" 30 "Azurite (blob)" && wait_for_port "$4" 30 "Azurite (table)"
+}
+
+# azurite_connection BLOB_PORT QUEUE_PORT TABLE_PORT
+azurite_connection() {
+  echo "DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=http://127.0.0.1:$1/$azurite_account;QueueEndpoint=http://127.0.0.1:$2/$azurite_account;TableEndpoint=http://127.0.0.1:$3/$azurite_account;"
+}
+
+# Stops background processes started by a script; safe to call more than once.
+stop_pids() {
+  local pid
+  for pid in "$@"; do
+    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  return 0
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using Locktera.Core.Errors;
+using Locktera.Core.Keys;
+using Locktera.Core.Orgs;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Core.Access;
+
+/// <summary>Turns an Authorization header into a <see cref="Caller"/>, or fails with 401.</summary>
+public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, IOptions<LockteraOptions> options, TimeProvider time)
+{
+    /// <summary>last_used_at is a hint, not an audit trail: refreshing it at most this often keeps writes off most requests.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    private readonly byte[] _operatorKeyHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.OperatorKey));
+
+    public async Task<Caller> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        var presented = BearerToken(authorization);
+        if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _operatorKeyHash))
+        {
+            return new Caller.Operator();
+        }
+        if (!ApiKeyToken.TryParse(presented, out var token))
+        {
+            throw new LockteraException(ErrorCode.MalformedCredentials, "The bearer token is not a Locktera API key.");
+        }
+
+        // The token names its org and key, so both rows are read at once.
+        var keyTask = keys.FindAsync(token.OrgId, token.KeyId, cancellationToken);
+        var orgTask = orgs.FindAsync(token.OrgId, cancellationToken);
+        var key = await keyTask;
+        var org = await orgTask;
+        if (key is null || org is null || key.RevokedAt is not null || !token.Matches(key))
+        {
+            throw new LockteraException(ErrorCode.InvalidCredentials, "The API key is unknown or has been revoked.");
+        }
+
+        var now = time.GetUtcNow();
+        if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
+        {
+            await keys.TouchAsync(key, now, cancellationToken);
+            key = key with { LastUsedAt = now };
+        }
+        return new Caller.Key(key, org);
+    }
+
+    private static string BearerToken(string? authorization)
+    {
+        if (string.IsNullOrWhiteSpace(authorization))
+        {
+            throw new LockteraException(ErrorCode.MissingCredentials, "Send an API key as 'Authorization: Bearer <key>'.");
+        }
+        const string scheme = "Bearer ";
+        var value = authorization.Trim();
+        if (!value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || value.Length == scheme.Length)
+        {
+            throw new LockteraException(ErrorCode.MalformedCredentials, "The Authorization header must be 'Bearer <key>'.");
+        }
+        return value[scheme.Length..].Trim();
+    }
+}

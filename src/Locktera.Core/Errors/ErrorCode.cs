@@ -1,0 +1,52 @@
+namespace Locktera.Core.Errors;
+
+/// <summary>
+/// Stable error codes of the API. The numbers are part of the public contract (docs/errors.md):
+/// never renumber or reuse one. The hundreds group them by HTTP status.
+/// </summary>
+public enum ErrorCode
+{
+    // 400
+    ValidationFailed = 40001,
+    MalformedJson = 40002,
+    BodyTooLarge = 40003,
+    InvalidPaging = 40004,
+
+    // 401
+    MissingCredentials = 40101,
+    MalformedCredentials = 40102,
+    InvalidCredentials = 40103,
+
+    // 403
+    InsufficientPermission = 40301,
+    OrgOutOfScope = 40302,
+    RoleNotAssignable = 40303,
+    OperatorOnly = 40304,
+    OrgKeyRequired = 40305,
+
+    // 404
+    NotFound = 40401,
+    OrgNotFound = 40402,
+    ApiKeyNotFound = 40403,
+
+    // 405
+    MethodNotAllowed = 40501,
+
+    // 409
+    InvalidHierarchy = 40901,
+
+    // 429
+    RateLimited = 42901,
+
+    // 500
+    Internal = 50001,
+
+    // 503
+    StorageUnavailable = 50301,
+}
+
+public static class ErrorCodes
+{
+    /// <summary>The HTTP status of a code is its first three digits.</summary>
+    public static int HttpStatus(this ErrorCode code) => (int)code / 100;
+}

@@ -1,0 +1,22 @@
+namespace Locktera.Core.Errors;
+
+/// <summary>
+/// A failure that the API reports to its caller as-is: the message and fields must therefore
+/// never contain secrets or internal details.
+/// </summary>
+public sealed class LockteraException(ErrorCode code, string message, IReadOnlyDictionary<string, string>? fields = null)
+    : Exception(message)
+{
+    public ErrorCode Code { get; } = code;
+
+    public IReadOnlyDictionary<string, string>? Fields { get; } = fields;
+
+    public const string InvalidFieldsMessage = "The request has invalid fields.";
+
+    public static LockteraException Validation(string field, string message) =>
+        new(ErrorCode.ValidationFailed, InvalidFieldsMessage, new Dictionary<string, string> { [field] = message });
+
+    public static LockteraException Forbidden(ErrorCode code, string message) => new(code, message);
+
+    public static LockteraException OrgNotFound() => new(ErrorCode.OrgNotFound, "Organization not found.");
+}

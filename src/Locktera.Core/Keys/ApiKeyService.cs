@@ -1,0 +1,62 @@
+using Locktera.Core.Access;
+using Locktera.Core.Errors;
+using Locktera.Core.Orgs;
+
+namespace Locktera.Core.Keys;
+
+public sealed class ApiKeyService(ApiKeyStore store, TimeProvider time)
+{
+    public const int MaxNameLength = 100;
+
+    public async Task<CreatedApiKey> CreateAsync(Org org, string name, Permission permissions, CancellationToken cancellationToken)
+    {
+        var token = ApiKeyToken.Create(org.Id, Guid.CreateVersion7());
+        var key = new ApiKey
+        {
+            KeyId = token.KeyId,
+            OrgId = org.Id,
+            Name = name,
+            Permissions = permissions,
+            CreatedAt = time.GetUtcNow(),
+            SecretHash = token.SecretHash(),
+        };
+        await store.AddAsync(key, cancellationToken);
+        return new CreatedApiKey(key, token.ToString());
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListActiveAsync(Org org, CancellationToken cancellationToken)
+    {
+        var keys = new List<ApiKey>();
+        await foreach (var key in store.ListAsync(org.Id, cancellationToken))
+        {
+            if (key.RevokedAt is null)
+            {
+                keys.Add(key);
+            }
+        }
+        return keys;
+    }
+
+    public async Task RevokeAsync(Org org, Guid keyId, CancellationToken cancellationToken)
+    {
+        var key = await store.FindAsync(org.Id, keyId, cancellationToken);
+        if (key is null || key.RevokedAt is not null)
+        {
+            throw new LockteraException(ErrorCode.ApiKeyNotFound, "API key not found.");
+        }
+        await store.RevokeAsync(key, time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Revokes every key of a node; used when the node is deleted.</summary>
+    public async Task RevokeAllAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await foreach (var key in store.ListAsync(orgId, cancellationToken))
+        {
+            if (key.RevokedAt is null)
+            {
+                await store.RevokeAsync(key, now, cancellationToken);
+            }
+        }
+    }
+}

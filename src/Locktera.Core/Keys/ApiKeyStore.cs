@@ -1,0 +1,74 @@
+using Azure;
+using Azure.Data.Tables;
+using Locktera.Core.Access;
+using Locktera.Core.Storage;
+
+namespace Locktera.Core.Keys;
+
+/// <summary>API keys in table storage: PK = org id, RK = key id, so an org's keys are one partition.</summary>
+public sealed class ApiKeyStore(StorageAccount storage)
+{
+    public async Task<ApiKey?> FindAsync(Guid orgId, Guid keyId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), keyId.ToString(), cancellationToken: cancellationToken);
+        return row.HasValue ? ToKey(row.Value!) : null;
+    }
+
+    public async Task AddAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await table.AddEntityAsync(ToEntity(key), cancellationToken);
+    }
+
+    /// <summary>Keys of one org in creation order (ids are UUIDv7), revoked ones included.</summary>
+    public async IAsyncEnumerable<ApiKey> ListAsync(Guid orgId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken))
+        {
+            yield return ToKey(row);
+        }
+    }
+
+    /// <summary>Marks a key revoked; the row stays so that later uses of it can be told apart from unknown keys.</summary>
+    public async Task RevokeAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { ["RevokedAt"] = when };
+        await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>A merge of one property: it cannot overwrite a concurrent revocation.</summary>
+    public async Task TouchAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { ["LastUsedAt"] = when };
+        await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.ApiKeys, cancellationToken);
+
+    private static TableEntity ToEntity(ApiKey key) => new(key.OrgId.ToString(), key.KeyId.ToString())
+    {
+        ["Name"] = key.Name,
+        ["Permissions"] = key.Permissions.Serialize(),
+        ["SecretHash"] = key.SecretHash,
+        ["CreatedAt"] = key.CreatedAt,
+        ["LastUsedAt"] = key.LastUsedAt,
+        ["RevokedAt"] = key.RevokedAt,
+    };
+
+    private static ApiKey ToKey(TableEntity e) => new()
+    {
+        OrgId = Guid.Parse(e.PartitionKey),
+        KeyId = Guid.Parse(e.RowKey),
+        Name = e.GetString("Name") ?? "",
+        Permissions = Permissions.Deserialize(e.GetString("Permissions") ?? ""),
+        SecretHash = e.GetBinary("SecretHash") ?? [],
+        CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch,
+        LastUsedAt = e.GetDateTimeOffset("LastUsedAt"),
+        RevokedAt = e.GetDateTimeOffset("RevokedAt"),
+    };
+}

@@ -1,0 +1,43 @@
+namespace Locktera.Core;
+
+/// <summary>The "Locktera" configuration section (environment: <c>Locktera__Name</c>).</summary>
+public sealed class LockteraOptions
+{
+    public const string Section = "Locktera";
+
+    /// <summary>The platform operator's key; the only credential that may provision root organizations.</summary>
+    public string OperatorKey { get; set; } = "";
+
+    /// <summary>Prefix of every table (and later blob container) name, so parallel runs never share state.</summary>
+    public string StoragePrefix { get; set; } = "lt";
+
+    public int StandardRequestsPerMinute { get; set; } = 100;
+
+    public int AdminRequestsPerMinute { get; set; } = 500;
+
+    /// <summary>The largest JSON request body accepted.</summary>
+    public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
+
+    public const int MinOperatorKeyLength = 32;
+
+    /// <summary>Every problem with the settings, each naming its environment variable.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (OperatorKey.Length < MinOperatorKeyLength)
+        {
+            yield return $"Locktera__OperatorKey must be set to a random secret of at least {MinOperatorKeyLength} characters.";
+        }
+        if (StoragePrefix.Length is < 1 or > 20 || !char.IsAsciiLetter(StoragePrefix[0]) || !StoragePrefix.All(char.IsAsciiLetterOrDigit))
+        {
+            yield return "Locktera__StoragePrefix must be 1 to 20 letters or digits, starting with a letter.";
+        }
+        if (StandardRequestsPerMinute < 1 || AdminRequestsPerMinute < 1)
+        {
+            yield return "Locktera__StandardRequestsPerMinute and Locktera__AdminRequestsPerMinute must be positive.";
+        }
+        if (MaxJsonBodyBytes < 1024)
+        {
+            yield return "Locktera__MaxJsonBodyBytes must be at least 1024.";
+        }
+    }
+}

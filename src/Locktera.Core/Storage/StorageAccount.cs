@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+
+namespace Locktera.Core.Storage;
+
+/// <summary>
+/// The platform storage account behind the one storage connection setting. Locally that is a
+/// connection string (Azurite); in Azure the identity-based form
+/// (<c>&lt;name&gt;__tableServiceUri</c>, <c>__blobServiceUri</c>, <c>__credential</c>, <c>__clientId</c>).
+/// </summary>
+public sealed class StorageAccount
+{
+    private readonly ConcurrentDictionary<string, Task<TableClient>> _tables = new();
+
+    public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, TableNames names)
+    {
+        TableService = tables;
+        BlobService = blobs;
+        Names = names;
+    }
+
+    public TableServiceClient TableService { get; }
+
+    public BlobServiceClient BlobService { get; }
+
+    public TableNames Names { get; }
+
+    /// <summary>
+    /// A client for a table that exists. Creation is attempted once per process and table, and
+    /// again after a failure, so a storage outage at start-up heals by itself.
+    /// </summary>
+    public Task<TableClient> TableAsync(string name, CancellationToken cancellationToken)
+    {
+        var task = _tables.GetOrAdd(name, n => CreateTableAsync(n, cancellationToken));
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            _tables.TryRemove(new KeyValuePair<string, Task<TableClient>>(name, task));
+            task = _tables.GetOrAdd(name, n => CreateTableAsync(n, cancellationToken));
+        }
+        return task;
+    }
+
+    private async Task<TableClient> CreateTableAsync(string name, CancellationToken cancellationToken)
+    {
+        var client = TableService.GetTableClient(name);
+        await client.CreateIfNotExistsAsync(cancellationToken);
+        return client;
+    }
+
+    public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names)
+    {
+        var section = configuration.GetSection(connectionName);
+        var connectionString = section.Value;
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            try
+            {
+                return new StorageAccount(
+                    new TableServiceClient(connectionString, Configure(new TableClientOptions())),
+                    new BlobServiceClient(connectionString, Configure(new BlobClientOptions())),
+                    names);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+            {
+                // The parser's message may quote the connection string, which holds the account key.
+                throw new InvalidOperationException($"Setting '{connectionName}' is not a valid storage connection string.");
+            }
+        }
+
+        var tableUri = section["tableServiceUri"];
+        var blobUri = section["blobServiceUri"];
+        if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(blobUri))
+        {
+            throw new InvalidOperationException(
+                $"Storage is not configured: set '{connectionName}' to a connection string, or set both " +
+                $"'{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based connection.");
+        }
+        var credential = IdentityCredential(section);
+        return new StorageAccount(
+            new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, Configure(new TableClientOptions())),
+            new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, Configure(new BlobClientOptions())),
+            names);
+    }
+
+    /// <summary>
+    /// The same choice the Functions host makes: a user-assigned managed identity when
+    /// <c>credential</c> is "managedidentity" (with <c>clientId</c> naming it), otherwise the default chain.
+    /// </summary>
+    internal static TokenCredential IdentityCredential(IConfigurationSection section)
+    {
+        var clientId = section["clientId"];
+        var kind = section["credential"];
+        if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.IsNullOrWhiteSpace(clientId)
+                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        }
+        return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+    }
+
+    private static Uri ParseUri(string value, string setting) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new InvalidOperationException($"Setting '{setting}' must be an absolute URI.");
+
+    /// <summary>
+    /// Few, quick retries: a request that cannot reach storage should fail fast with 503 and let the
+    /// client retry, rather than hang for the SDK's default minute.
+    /// </summary>
+    private static T Configure<T>(T options) where T : ClientOptions
+    {
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        return options;
+    }
+}

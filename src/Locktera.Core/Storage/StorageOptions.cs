@@ -1,0 +1,13 @@
+namespace Locktera.Core.Storage;
+
+/// <summary>Names of the tables, each carrying the configured prefix so parallel runs never share state.</summary>
+public sealed class TableNames(string prefix)
+{
+    public string Orgs { get; } = prefix + "orgs";
+
+    public string ApiKeys { get; } = prefix + "apikeys";
+
+    public string RateLimits { get; } = prefix + "ratelimits";
+
+    public IEnumerable<string> All => [Orgs, ApiKeys, RateLimits];
+}

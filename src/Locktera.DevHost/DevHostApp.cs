@@ -1,0 +1,55 @@
+using Locktera.Core.Errors;
+using Locktera.Functions;
+using Locktera.Functions.Pipeline;
+
+namespace Locktera.DevHost;
+
+/// <summary>
+/// Serves the Locktera functions on Kestrel where Azure Functions Core Tools cannot be installed.
+/// It holds no business logic: the functions, their services and the request pipeline are the
+/// Functions app's own. Tests build it in-process.
+/// </summary>
+public static class DevHostApp
+{
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null)
+    {
+        catalog ??= FunctionCatalog.Locktera;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder.Configuration);
+
+        builder.Services.AddMvcCore();
+        builder.Services.AddLocktera(builder.Configuration);
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddSingleton<TimerScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerScheduler>());
+
+        var app = builder.Build();
+        app.Services.ValidateConfiguration();
+        var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        app.UseRouting();
+        // The same pipeline the worker middleware runs under the Functions host.
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<FunctionEntry>() is not { Access: { } access })
+            {
+                await next(context);
+                return;
+            }
+            var error = await pipeline.RunAsync(context, access, name => context.Request.RouteValues.GetValueOrDefault(name), () => next(context));
+            if (error is not null)
+            {
+                await error.ExecuteAsync(context);
+            }
+        });
+        app.UseStatusCodePages(async status =>
+        {
+            var context = status.HttpContext;
+            var (code, message) = context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
+                ? (ErrorCode.MethodNotAllowed, "This route does not accept that method.")
+                : (ErrorCode.NotFound, "No such route.");
+            await RequestPipeline.Problem(context, code, message).ExecuteAsync(context);
+        });
+        app.MapFunctions(catalog, FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json")));
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Locktera.DevHost;
+
+DevHostApp.Build(args).Run();

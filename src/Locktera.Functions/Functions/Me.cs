@@ -1,0 +1,26 @@
+using Locktera.Core.Access;
+using Locktera.Core.Orgs;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>The calling key and its organization; any valid key may ask (the "is my key valid" check).</summary>
+public sealed class Me(OrgService orgs)
+{
+    [Function("GetMe")]
+    [RequirePermission(Permission.None)]
+    public static IResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest req) =>
+        ApiResults.Ok(new MeView(req.Caller().RequireKey()));
+
+    [Function("GetRootOrg")]
+    [RequirePermission(Permission.None)]
+    public async Task<IResult> GetRootOrg([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "org")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var caller = req.Caller().RequireKey();
+        var root = caller.Org.IsRoot ? caller.Org : await orgs.GetAsync(caller.Org.RootOrgId, cancellationToken);
+        return ApiResults.Ok(new OrgView(root));
+    }
+}

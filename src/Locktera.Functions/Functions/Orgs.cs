@@ -1,0 +1,93 @@
+using Locktera.Core.Access;
+using Locktera.Core.Orgs;
+using Locktera.Core.Validation;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>The organization tree: root organizations, groups and users.</summary>
+public sealed class Orgs(OrgService orgs)
+{
+    [Function("CreateOrg")]
+    [OperatorOnly]
+    public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orgs")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(req);
+        var details = Details(body, emailRequired: true);
+        var keyName = body.Text("api_key_name", Core.Keys.ApiKeyService.MaxNameLength);
+        body.EnsureValid();
+        var (org, key) = await orgs.CreateRootAsync(details, keyName, cancellationToken);
+        return ApiResults.Created(new ProvisionedOrgView(org, key));
+    }
+
+    [Function("GetOrg")]
+    [RequirePermission(Permission.Read, AllowOperator = true)]
+    public static IResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node)] HttpRequest req) =>
+        ApiResults.Ok(new OrgView(req.TargetOrg()));
+
+    [Function("UpdateOrg")]
+    [RequirePermission(Permission.Write, AllowOperator = true)]
+    public async Task<IResult> Update([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Routes.Node)] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(req);
+        foreach (var field in new[] { "id", "root_org_id", "parent_org_id", "created_at", "updated_at" })
+        {
+            body.Forbid(field, "cannot be changed");
+        }
+        var patch = new OrgPatch(
+            body.OptionalString("org_name", ContactRules.MaxNameLength),
+            body.OptionalString("first_name", ContactRules.MaxNameLength),
+            body.OptionalString("last_name", ContactRules.MaxNameLength),
+            body.OptionalEmail("email"),
+            body.OptionalPhone("mobile_phone"),
+            body.OptionalEnum("role", OrgRoles.Parse, OrgRoles.AllNames));
+        body.EnsureValid();
+        var updated = await orgs.UpdateAsync(req.Caller(), req.TargetOrg(), patch, cancellationToken);
+        return ApiResults.Ok(new OrgView(updated));
+    }
+
+    [Function("DeleteOrg")]
+    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Node)] HttpRequest req, CancellationToken cancellationToken)
+    {
+        await orgs.DeleteAsync(req.Caller(), req.TargetOrg(), cancellationToken);
+        return ApiResults.NoContent();
+    }
+
+    [Function("CreateChildOrg")]
+    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    public async Task<IResult> CreateChild(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Node + "/children")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(req);
+        var role = body.OptionalEnum("role", OrgRoles.Parse, OrgRoles.AllNames, required: true);
+        var details = Details(body, emailRequired: false);
+        body.EnsureValid();
+        var child = await orgs.CreateChildAsync(req.Caller(), req.TargetOrg(), role.Value, details, cancellationToken);
+        return ApiResults.Created(new OrgView(child));
+    }
+
+    [Function("ListChildOrgs")]
+    [RequirePermission(Permission.Read, AllowOperator = true)]
+    public async Task<IResult> ListChildren(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/children")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(req);
+        var children = await orgs.ChildrenAsync(req.TargetOrg(), paging.After, paging.Skip, paging.Limit, cancellationToken);
+        if (children.Count > 0)
+        {
+            paging.AddNextLink(req.HttpContext.Response, req, children.Count, children[^1].Id);
+        }
+        return ApiResults.Ok(children.Select(c => new OrgView(c)).ToList());
+    }
+
+    private static OrgDetails Details(JsonBody body, bool emailRequired) => new(
+        body.Text("org_name", ContactRules.MaxNameLength, required: emailRequired),
+        body.Text("first_name", ContactRules.MaxNameLength),
+        body.Text("last_name", ContactRules.MaxNameLength),
+        body.Email("email", required: emailRequired),
+        body.OptionalPhone("mobile_phone").Value);
+}

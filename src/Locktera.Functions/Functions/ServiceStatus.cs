@@ -1,0 +1,16 @@
+using Locktera.Core.Health;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>Health of the service's parts, for status pages and probes: open to anyone.</summary>
+public sealed class ServiceStatus(StorageHealth health)
+{
+    [Function("GetServiceStatus")]
+    [PublicEndpoint]
+    public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "service_status")] HttpRequest req, CancellationToken cancellationToken) =>
+        ApiResults.Ok(new ServiceStatusView(await health.CheckAsync(cancellationToken)));
+}

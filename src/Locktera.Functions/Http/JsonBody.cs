@@ -1,0 +1,223 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Locktera.Core;
+using Locktera.Core.Errors;
+using Locktera.Core.Validation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Functions.Http;
+
+/// <summary>
+/// A JSON object request body, read field by field. Every problem (wrong type, bad format,
+/// missing or unknown field) is collected and reported together as one 400 with <c>fields</c>.
+/// </summary>
+public sealed class JsonBody
+{
+    private readonly JsonObject _object;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly FieldErrors _errors = new();
+
+    private JsonBody(JsonObject value) => _object = value;
+
+    public static async Task<JsonBody> ReadAsync(HttpRequest request)
+    {
+        var maxBytes = request.HttpContext.RequestServices.GetRequiredService<IOptions<LockteraOptions>>().Value.MaxJsonBodyBytes;
+        if (request.ContentType is { } type && !IsJson(type))
+        {
+            throw new LockteraException(ErrorCode.ValidationFailed, "The body must be JSON.",
+                new Dictionary<string, string> { ["content-type"] = "must be application/json" });
+        }
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+            throw new LockteraException(ErrorCode.MalformedJson, "The body is not valid JSON.",
+                new Dictionary<string, string> { ["body"] = $"is not valid JSON{where}" });
+        }
+        return node is JsonObject value
+            ? new JsonBody(value)
+            : throw new LockteraException(ErrorCode.MalformedJson, "The body must be a JSON object.",
+                new Dictionary<string, string> { ["body"] = "must be a JSON object" });
+    }
+
+    /// <summary>A trimmed string; an empty or whitespace-only one counts as absent.</summary>
+    public string? Text(string name, int maxLength, bool required = false) => ReadString(name, maxLength, required).Value;
+
+    /// <summary>For partial updates: unset when absent, set to null when given as null or "".</summary>
+    public Optional<string?> OptionalString(string name, int maxLength) => ReadString(name, maxLength, required: false);
+
+    public string? Email(string name, bool required = false) => OptionalEmail(name, required).Value;
+
+    public Optional<string?> OptionalEmail(string name, bool required = false) =>
+        Normalize(name, ReadString(name, ContactRules.MaxEmailLength + 1, required), ContactRules.NormalizeEmail);
+
+    public Optional<string?> OptionalPhone(string name) => Normalize(name, ReadString(name, 40, required: false), ContactRules.NormalizePhone);
+
+    /// <summary>A string that must be one of the given names; <paramref name="parse"/> maps it to its value.</summary>
+    public Optional<T> OptionalEnum<T>(string name, Func<string, T?> parse, IEnumerable<string> names, bool required = false) where T : struct
+    {
+        var text = ReadString(name, 100, required);
+        if (!text.IsSet || text.Value is null)
+        {
+            return default;
+        }
+        if (parse(text.Value) is { } value)
+        {
+            return new Optional<T>(true, value);
+        }
+        _errors.Add(name, $"must be one of: {string.Join(", ", names)}");
+        return default;
+    }
+
+    /// <summary>An array of strings, each passed through <paramref name="parse"/> (null means invalid).</summary>
+    public IReadOnlyList<T>? Array<T>(string name, Func<string, T?> parse, string itemDescription, bool required = false) where T : struct
+    {
+        if (!TryTake(name, required, out var node))
+        {
+            return null;
+        }
+        if (node is not JsonArray array)
+        {
+            _errors.Add(name, "must be an array of strings");
+            return null;
+        }
+        var items = new List<T>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is JsonValue v && v.TryGetValue<string>(out var s) && parse(s) is { } item)
+            {
+                items.Add(item);
+            }
+            else
+            {
+                _errors.Add($"{name}[{i}]", $"must be {itemDescription}");
+            }
+        }
+        return items;
+    }
+
+    /// <summary>Marks a field that callers may not set, if present.</summary>
+    public void Forbid(string name, string reason)
+    {
+        if (_object.ContainsKey(name))
+        {
+            _read.Add(name);
+            _errors.Add(name, reason);
+        }
+    }
+
+    /// <summary>Fails with every error found, including fields this request does not know.</summary>
+    public void EnsureValid()
+    {
+        foreach (var (name, _) in _object)
+        {
+            if (!_read.Contains(name))
+            {
+                _errors.Add(name, "is not a known field");
+            }
+        }
+        _errors.ThrowIfAny();
+    }
+
+    private Optional<string?> ReadString(string name, int maxLength, bool required)
+    {
+        if (!TryTake(name, required, out var node))
+        {
+            return default;
+        }
+        if (node is null)
+        {
+            return Required(name, required);
+        }
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            _errors.Add(name, "must be a string");
+            return default;
+        }
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            return Required(name, required);
+        }
+        if (text.Length > maxLength || text.Any(char.IsControl))
+        {
+            _errors.Add(name, $"must be at most {maxLength} characters without control characters");
+            return default;
+        }
+        return new Optional<string?>(true, text);
+    }
+
+    private Optional<string?> Required(string name, bool required)
+    {
+        if (required)
+        {
+            _errors.Add(name, "is required");
+            return default;
+        }
+        return new Optional<string?>(true, null);
+    }
+
+    private bool TryTake(string name, bool required, out JsonNode? node)
+    {
+        _read.Add(name);
+        if (_object.TryGetPropertyValue(name, out node))
+        {
+            return true;
+        }
+        if (required)
+        {
+            _errors.Add(name, "is required");
+        }
+        return false;
+    }
+
+    private delegate string? Normalizer(string value, out string? error);
+
+    private Optional<string?> Normalize(string name, Optional<string?> value, Normalizer normalize)
+    {
+        if (value.Value is null)
+        {
+            return value;
+        }
+        var normalized = normalize(value.Value, out var error);
+        if (error is not null)
+        {
+            _errors.Add(name, error);
+            return default;
+        }
+        return new Optional<string?>(true, normalized);
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var media = contentType.Split(';')[0].Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static LockteraException TooLarge(int maxBytes) =>
+        new(ErrorCode.BodyTooLarge, "The body is too large.", new Dictionary<string, string> { ["body"] = $"must be at most {maxBytes} bytes" });
+}

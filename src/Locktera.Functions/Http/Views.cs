@@ -1,0 +1,71 @@
+using Locktera.Core.Access;
+using Locktera.Core.Health;
+using Locktera.Core.Keys;
+using System.Text.Json.Serialization;
+using Locktera.Core.Orgs;
+
+namespace Locktera.Functions.Http;
+
+// Response bodies. They are classes with primary constructors (not positional records) so that
+// the domain object they are built from never becomes a serialized property itself.
+
+/// <summary>The Org schema of the API.</summary>
+public class OrgView(Org org)
+{
+    public Guid Id { get; } = org.Id;
+    public Guid RootOrgId { get; } = org.RootOrgId;
+    public Guid? ParentOrgId { get; } = org.ParentOrgId;
+    public string? OrgName { get; } = org.OrgName;
+    public string Role { get; } = org.Role.ToName();
+    public string? FirstName { get; } = org.FirstName;
+    public string? LastName { get; } = org.LastName;
+    public string? Email { get; } = org.Email;
+    public string? MobilePhone { get; } = org.MobilePhone;
+    public DateTimeOffset CreatedAt { get; } = org.CreatedAt;
+    public DateTimeOffset? UpdatedAt { get; } = org.UpdatedAt;
+}
+
+/// <summary>GET /me: the calling key's node, plus the key's id and effective permissions.</summary>
+public sealed class MeView(Caller.Key caller) : OrgView(caller.Org)
+{
+    [JsonPropertyOrder(1)] public Guid KeyId { get; } = caller.ApiKey.KeyId;
+    [JsonPropertyOrder(1)] public IReadOnlyList<string> Permissions { get; } = caller.Permissions.ToNames();
+}
+
+/// <summary>The ApiKey schema; <c>id</c> repeats <c>key_id</c> for clients of the older documented shape.</summary>
+public class ApiKeyView(ApiKey key)
+{
+    public Guid KeyId { get; } = key.KeyId;
+    public Guid Id { get; } = key.KeyId;
+    public string Name { get; } = key.Name;
+    public Guid OrgId { get; } = key.OrgId;
+    public IReadOnlyList<string> Permissions { get; } = key.Permissions.ToNames();
+    public DateTimeOffset CreatedAt { get; } = key.CreatedAt;
+    public DateTimeOffset? LastUsedAt { get; } = key.LastUsedAt;
+}
+
+/// <summary>A key as returned once, at creation: with the secret to send as the bearer token.</summary>
+public sealed class CreatedApiKeyView(CreatedApiKey created) : ApiKeyView(created.Key)
+{
+    [JsonPropertyOrder(1)] public string Secret { get; } = created.Token;
+}
+
+public sealed class ProvisionedOrgView(Org org, CreatedApiKey key)
+{
+    public OrgView Org { get; } = new(org);
+    public CreatedApiKeyView ApiKey { get; } = new(key);
+}
+
+public sealed class ServiceStatusView(HealthReport report)
+{
+    public string Status { get; } = Name(report.Overall);
+    public IReadOnlyDictionary<string, string> Services { get; } = report.Services.ToDictionary(s => s.Key, s => Name(s.Value));
+    public DateTimeOffset Timestamp { get; } = report.Timestamp;
+
+    private static string Name(ServiceState state) => state switch
+    {
+        ServiceState.Operational => "Operational",
+        ServiceState.DegradedPerformance => "Degraded Performance",
+        _ => "Major Outage",
+    };
+}

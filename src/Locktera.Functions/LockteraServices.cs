@@ -1,0 +1,57 @@
+using Locktera.Core;
+using Locktera.Core.Access;
+using Locktera.Core.Health;
+using Locktera.Core.Keys;
+using Locktera.Core.Orgs;
+using Locktera.Core.RateLimiting;
+using Locktera.Core.Storage;
+using Locktera.Functions.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Functions;
+
+/// <summary>The app's services, registered the same way by the Functions host and the DevHost.</summary>
+public static class LockteraServices
+{
+    /// <summary>The one storage connection: the Functions host's own, so a deployment configures storage once.</summary>
+    public const string StorageConnection = "AzureWebJobsStorage";
+
+    public static IServiceCollection AddLocktera(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LockteraOptions>()
+            .Bind(configuration.GetSection(LockteraOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LockteraOptions>, OptionsProblems>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => StorageAccount.FromConfiguration(
+            configuration, StorageConnection, new TableNames(sp.GetRequiredService<IOptions<LockteraOptions>>().Value.StoragePrefix)));
+        services.AddSingleton<OrgStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<OrgService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<RequestPipeline>();
+        return services;
+    }
+
+    /// <summary>Fails start-up, naming the setting, when the configuration cannot work.</summary>
+    public static void ValidateConfiguration(this IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<LockteraOptions>>().Value;
+        _ = services.GetRequiredService<StorageAccount>();
+    }
+
+    /// <summary>Reports every configuration problem at start-up, each naming its setting.</summary>
+    private sealed class OptionsProblems : IValidateOptions<LockteraOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, LockteraOptions options)
+        {
+            var problems = options.Problems().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Locktera.Core.Access;
+
+namespace Locktera.Functions.Pipeline;
+
+/// <summary>
+/// What a function requires of its caller. Every HTTP function carries exactly one of these
+/// attributes; the request pipeline enforces it before the function runs, and a function
+/// without one fails start-up (fail closed).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public abstract class AccessAttribute : Attribute;
+
+/// <summary>Open to anyone, without credentials (and so without a rate limit per key).</summary>
+public sealed class PublicEndpointAttribute : AccessAttribute;
+
+/// <summary>Only the platform operator's key.</summary>
+public sealed class OperatorOnlyAttribute : AccessAttribute;
+
+/// <summary>An org API key with this permission; the operator too when <see cref="AllowOperator"/> is set.</summary>
+public sealed class RequirePermissionAttribute(Permission permission) : AccessAttribute
+{
+    public Permission Permission { get; } = permission;
+
+    public bool AllowOperator { get; init; }
+}

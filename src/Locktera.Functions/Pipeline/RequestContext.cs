@@ -1,0 +1,28 @@
+using Locktera.Core.Access;
+using Locktera.Core.Orgs;
+using Microsoft.AspNetCore.Http;
+
+namespace Locktera.Functions.Pipeline;
+
+/// <summary>What the pipeline resolved for a request, handed to the function through the HttpContext.</summary>
+public sealed record RequestContext(string RequestId, Caller? Caller, Org? TargetOrg);
+
+public static class RequestContextExtensions
+{
+    private static readonly object Key = typeof(RequestContext);
+
+    internal static void SetRequestContext(this HttpContext http, RequestContext context) => http.Items[Key] = context;
+
+    internal static RequestContext? FindRequestContext(this HttpContext http) => http.Items.TryGetValue(Key, out var value) ? value as RequestContext : null;
+
+    private static RequestContext Context(HttpRequest request) =>
+        request.HttpContext.FindRequestContext() ?? throw new InvalidOperationException("The request did not pass through the request pipeline.");
+
+    /// <summary>The authenticated caller; only on functions that are not public.</summary>
+    public static Caller Caller(this HttpRequest request) =>
+        Context(request).Caller ?? throw new InvalidOperationException("A public function has no caller.");
+
+    /// <summary>The node named by the route's org_id or user_id, already checked to be visible to the caller.</summary>
+    public static Org TargetOrg(this HttpRequest request) =>
+        Context(request).TargetOrg ?? throw new InvalidOperationException("This route names no organization.");
+}

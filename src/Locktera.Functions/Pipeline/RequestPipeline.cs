@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Azure;
+using Locktera.Core;
+using Locktera.Core.Access;
+using Locktera.Core.Errors;
+using Locktera.Core.Orgs;
+using Locktera.Core.RateLimiting;
+using Locktera.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Functions.Pipeline;
+
+/// <summary>
+/// Everything that happens around every function, in one place for both hosts: request id,
+/// authentication, the function's access requirement, the per-key rate limit, the check that the
+/// organization named in the route is the caller's to act on, and the mapping of failures to the
+/// documented error shape.
+/// </summary>
+public sealed partial class RequestPipeline(
+    Authenticator authenticator,
+    RateLimiter rateLimiter,
+    OrgStore orgs,
+    IOptions<LockteraOptions> options,
+    ILogger<RequestPipeline> logger)
+{
+    public const string RequestIdHeader = "X-Request-Id";
+
+    /// <summary>Route values that name an org node: /orgs/{org_id}/… and /users/{user_id}/… address the same tree.</summary>
+    private static readonly string[] OrgRouteValues = ["org_id", "user_id"];
+
+    private static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs <paramref name="function"/> if the request may reach it. Returns null when the function
+    /// ran (its own result stands), or the error result the host must send instead.
+    /// </summary>
+    public async Task<IResult?> RunAsync(HttpContext http, AccessAttribute access, Func<string, object?> routeValue, Func<Task> function)
+    {
+        var requestId = AssignRequestId(http);
+        try
+        {
+            var caller = access is PublicEndpointAttribute ? null : await AuthorizeAsync(http, access);
+            var target = caller is null ? null : await TargetOrgAsync(caller, routeValue, http.RequestAborted);
+            http.SetRequestContext(new RequestContext(requestId, caller, target));
+            await function();
+            return null;
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            return Failure(http, e, requestId);
+        }
+    }
+
+    /// <summary>A problem+json result for a request that failed before or outside any function (e.g. no route matched).</summary>
+    public static IResult Problem(HttpContext http, ErrorCode code, string message) =>
+        ApiResults.Problem(code, message, null, AssignRequestId(http));
+
+    private async Task<Caller> AuthorizeAsync(HttpContext http, AccessAttribute access)
+    {
+        var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        switch (access)
+        {
+            case OperatorOnlyAttribute when caller is not Caller.Operator:
+                throw LockteraException.Forbidden(ErrorCode.OperatorOnly, "Only the platform operator may do this.");
+            case RequirePermissionAttribute { AllowOperator: false } when caller is Caller.Operator:
+                throw LockteraException.Forbidden(ErrorCode.OrgKeyRequired, "This route needs an org API key, not the operator key.");
+        }
+
+        // Counted before the permission check: a key that keeps asking for what it may not do
+        // still spends its quota.
+        var limit = caller.Has(Permission.Admin) ? options.Value.AdminRequestsPerMinute : options.Value.StandardRequestsPerMinute;
+        var decision = await rateLimiter.AcquireAsync(caller.Subject, limit, http.RequestAborted);
+        var headers = http.Response.Headers;
+        headers["RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Reset"] = Seconds(decision.ResetAfter);
+        if (!decision.Allowed)
+        {
+            headers.RetryAfter = Seconds(decision.ResetAfter);
+            throw new LockteraException(ErrorCode.RateLimited, $"Rate limit of {decision.Limit} requests per minute exceeded; retry after the reset.");
+        }
+
+        if (access is RequirePermissionAttribute { Permission: var needed })
+        {
+            RolePolicy.EnsureHas(caller, needed);
+        }
+        return caller;
+    }
+
+    private async Task<Org?> TargetOrgAsync(Caller caller, Func<string, object?> routeValue, CancellationToken cancellationToken)
+    {
+        var raw = OrgRouteValues.Select(routeValue).OfType<string>().FirstOrDefault();
+        if (raw is null)
+        {
+            return null;
+        }
+        // A malformed id names no org, exactly like an unknown one.
+        var target = Guid.TryParse(raw, out var id) ? await orgs.FindAsync(id, cancellationToken) : null;
+        if (target is null)
+        {
+            throw LockteraException.OrgNotFound();
+        }
+        RolePolicy.EnsureCanSee(caller, target);
+        return target;
+    }
+
+    private IResult Failure(HttpContext http, Exception exception, string requestId)
+    {
+        switch (Unwrap(exception))
+        {
+            case LockteraException e:
+                return ApiResults.Problem(e.Code, e.Message, e.Fields, requestId);
+            case BadHttpRequestException e:
+                // Kestrel's own limits (body size, malformed framing).
+                var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.BodyTooLarge : ErrorCode.ValidationFailed;
+                return ApiResults.Problem(code, "The request could not be read.", null, requestId);
+            case var e when IsStorageOutage(e):
+                LogStorageUnavailable(logger, requestId, e.GetType().Name);
+                http.Response.Headers.RetryAfter = Seconds(StorageRetryAfter);
+                return ApiResults.Problem(ErrorCode.StorageUnavailable, "Storage is unavailable; retry shortly.", null, requestId);
+            case var e:
+                LogUnexpected(logger, e, requestId);
+                return ApiResults.Problem(ErrorCode.Internal, "An unexpected error occurred; quote the trace id when reporting it.", null, requestId);
+        }
+    }
+
+    /// <summary>Hosts may wrap what a function threw; the innermost Locktera failure is the one to report.</summary>
+    private static Exception Unwrap(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is LockteraException or BadHttpRequestException or RequestFailedException)
+            {
+                return e;
+            }
+        }
+        return exception;
+    }
+
+    private static bool IsStorageOutage(Exception e) => e switch
+    {
+        RequestFailedException r => r.Status is 0 or >= 500 || r.InnerException is HttpRequestException or SocketException,
+        HttpRequestException or SocketException or TimeoutException => true,
+        AggregateException a => a.InnerExceptions.All(IsStorageOutage),
+        _ => false,
+    };
+
+    private static string AssignRequestId(HttpContext http)
+    {
+        if (http.FindRequestContext() is { } context)
+        {
+            return context.RequestId;
+        }
+        // A caller's own id is echoed when it is safe to log and to put in a header.
+        var offered = http.Request.Headers[RequestIdHeader].ToString();
+        var requestId = offered.Length is > 0 and <= 64 && offered.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? offered
+            : Guid.CreateVersion7().ToString("N");
+        http.Response.Headers[RequestIdHeader] = requestId;
+        http.SetRequestContext(new RequestContext(requestId, null, null));
+        return requestId;
+    }
+
+    private static string Seconds(TimeSpan span) => ((int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: storage unavailable ({Error})")]
+    private static partial void LogStorageUnavailable(ILogger logger, string requestId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);
+}

@@ -1,0 +1,141 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Locktera.DevHost;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>
+/// A DevHost on a free loopback port over the Azurite that scripts/test started, with its own
+/// storage prefix so that test classes never share state. Further instances over the same
+/// storage stand in for a scaled-out Functions app.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key-0123456789abcdef0123456789";
+
+    private readonly List<WebApplication> _hosts = [];
+
+    public string StoragePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
+
+    public ApiClient Api { get; private set; } = null!;
+
+    public static string StorageConnection =>
+        Environment.GetEnvironmentVariable("LOCKTERA_TEST_STORAGE")
+        ?? throw new InvalidOperationException("Integration tests need Azurite: run them through scripts/test, which starts it and sets LOCKTERA_TEST_STORAGE.");
+
+    public async Task InitializeAsync() => Api = await StartInstanceAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync();
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts another instance; by default over the same storage, as a second Functions instance would be.</summary>
+    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storageConnection ?? StorageConnection,
+            ["Locktera:OperatorKey"] = OperatorKey,
+            ["Locktera:StoragePrefix"] = StoragePrefix,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings));
+        await host.StartAsync();
+        _hosts.Add(host);
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ApiClient(new HttpClient { BaseAddress = new Uri(address + "/api/v1/") });
+    }
+
+    /// <summary>Provisions a root organization through the operator route.</summary>
+    public async Task<TestOrg> CreateRootOrgAsync(string name = "Acme")
+    {
+        var response = await Api.SendAsync(HttpMethod.Post, "orgs", OperatorKey, new JsonObject { ["org_name"] = name, ["email"] = "admin@acme.example.com" });
+        response.AssertStatus(201);
+        return new TestOrg(response.Json!["org"]!["id"]!.GetValue<string>(), response.Json["api_key"]!["secret"]!.GetValue<string>());
+    }
+
+    /// <summary>Adds a node beneath <paramref name="parent"/> and gives it a key with the given permissions.</summary>
+    public async Task<TestOrg> CreateChildAsync(TestOrg parent, string role, params string[] permissions)
+    {
+        var body = new JsonObject { ["role"] = role, ["email"] = $"{role}-{Guid.NewGuid():N}@acme.example.com" };
+        if (role == "group")
+        {
+            body["org_name"] = "Group " + Guid.NewGuid().ToString("N")[..6];
+        }
+        var child = await Api.SendAsync(HttpMethod.Post, $"orgs/{parent.Id}/children", parent.Key, body);
+        child.AssertStatus(201);
+        var id = child.Json!["id"]!.GetValue<string>();
+        var key = await Api.SendAsync(HttpMethod.Post, $"orgs/{id}/api_keys", parent.Key,
+            new JsonObject { ["name"] = role, ["permissions"] = new JsonArray([.. permissions.Select(p => JsonValue.Create(p))]) });
+        key.AssertStatus(201);
+        return new TestOrg(id, key.Json!["secret"]!.GetValue<string>());
+    }
+}
+
+/// <summary>An org node and an API key of it.</summary>
+public sealed record TestOrg(string Id, string Key);
+
+public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, string? ContentType, string Text)
+{
+    public JsonNode? Json { get; } = string.IsNullOrEmpty(Text) ? null : JsonNode.Parse(Text);
+
+    public int? Code => Json is JsonObject o && o.TryGetPropertyValue("code", out var code) ? code!.GetValue<int>() : null;
+
+    public string? Header(string name) => Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    public ApiResponse AssertStatus(int expected)
+    {
+        Assert.True(Status == expected, $"Expected {expected}, got {Status}: {Text}");
+        return this;
+    }
+
+    /// <summary>An error in the documented shape, with the expected status and code.</summary>
+    public ApiResponse AssertProblem(int status, int code)
+    {
+        AssertStatus(status);
+        Assert.Equal("application/problem+json", ContentType);
+        Assert.Equal(code, Code);
+        Assert.Equal(status, Json!["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(Json["message"]!.GetValue<string>()));
+        Assert.Equal(Header("X-Request-Id"), Json["trace_id"]!.GetValue<string>());
+        return this;
+    }
+}
+
+public sealed class ApiClient(HttpClient http)
+{
+    public HttpClient Http { get; } = http;
+
+    public Task<ApiResponse> SendAsync(HttpMethod method, string path, string? key = null, JsonNode? body = null) =>
+        SendRawAsync(method, path, key, body?.ToJsonString(), body is null ? null : "application/json");
+
+    public async Task<ApiResponse> SendRawAsync(HttpMethod method, string path, string? key, string? body, string? contentType,
+        Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
+        }
+        configure?.Invoke(request);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new ApiResponse((int)response.StatusCode, response.Headers, response.Content.Headers.ContentType?.MediaType, text);
+    }
+
+    public Task<ApiResponse> GetAsync(string path, string? key) => SendAsync(HttpMethod.Get, path, key);
+}

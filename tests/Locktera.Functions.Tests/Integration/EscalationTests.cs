@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>No key can give itself or anyone else more than it has.</summary>
+public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private static JsonObject Key(params string[] permissions) =>
+        new() { ["name"] = "k", ["permissions"] = new JsonArray([.. permissions.Select(p => JsonValue.Create(p))]) };
+
+    [Fact]
+    public async Task A_user_cannot_create_keys_or_promote_itself()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var user = await fixture.CreateChildAsync(org, "user", "read", "write");
+
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{user.Id}/api_keys", user.Key, Key("read"))).AssertProblem(403, 40301);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", user.Key, new JsonObject { ["role"] = "org_admin" })).AssertProblem(403, 40301);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{org.Id}", user.Key, new JsonObject { ["org_name"] = "Mine" })).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}", user.Key)).AssertProblem(403, 40302);
+
+        // Its own details it may change.
+        var own = await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", user.Key, new JsonObject { ["first_name"] = "Me" });
+        Assert.Equal("user", own.AssertStatus(200).Json!["role"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_user_node_cannot_be_given_an_admin_key()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var user = await fixture.CreateChildAsync(org, "user", "read");
+        var response = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{user.Id}/api_keys", org.Key, Key("read", "admin"));
+        Assert.NotNull(response.AssertProblem(403, 40301).Json!["fields"]!["permissions"]);
+    }
+
+    [Fact]
+    public async Task A_key_cannot_mint_a_key_broader_than_itself()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var adminOnly = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/api_keys", org.Key, Key("read", "admin"));
+        var limited = adminOnly.AssertStatus(201).Json!["secret"]!.GetValue<string>();
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/api_keys", limited, Key("write"))).AssertProblem(403, 40301);
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/api_keys", limited, Key("read"))).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task A_user_admin_manages_only_users_of_its_group()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        var groupUser = await fixture.CreateChildAsync(group, "user", "read");
+
+        // It adds users to its group and keys to them...
+        var added = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/children", userAdmin.Key,
+            new JsonObject { ["role"] = "user", ["email"] = "new@acme.example.com" });
+        added.AssertStatus(201);
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{groupUser.Id}/api_keys", userAdmin.Key, Key("read"))).AssertStatus(201);
+
+        // ...but cannot make admins, promote itself, touch the group node, or reach outside the group.
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/children", userAdmin.Key,
+            new JsonObject { ["role"] = "org_admin", ["email"] = "x@acme.example.com" })).AssertProblem(403, 40303);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{groupUser.Id}", userAdmin.Key,
+            new JsonObject { ["role"] = "user_admin" })).AssertProblem(403, 40303);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{userAdmin.Id}", userAdmin.Key,
+            new JsonObject { ["role"] = "org_admin" })).AssertProblem(403, 40303);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{group.Id}", userAdmin.Key,
+            new JsonObject { ["org_name"] = "Mine" })).AssertProblem(403, 40302);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{group.Id}", userAdmin.Key)).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/children", userAdmin.Key)).AssertProblem(403, 40302);
+    }
+
+    [Fact]
+    public async Task A_group_cannot_appoint_org_admins_but_the_org_can_change_roles()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var user = await fixture.CreateChildAsync(group, "user", "read");
+
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", group.Key, new JsonObject { ["role"] = "org_admin" })).AssertProblem(403, 40303);
+        var promoted = await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", group.Key, new JsonObject { ["role"] = "user_admin" });
+        Assert.Equal("user_admin", promoted.AssertStatus(200).Json!["role"]!.GetValue<string>());
+        var orgAdmin = await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", org.Key, new JsonObject { ["role"] = "org_admin" });
+        Assert.Equal("org_admin", orgAdmin.AssertStatus(200).Json!["role"]!.GetValue<string>());
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{group.Id}", org.Key, new JsonObject { ["role"] = "user" })).AssertProblem(409, 40901);
+    }
+
+    [Fact]
+    public async Task Demoting_a_node_cuts_what_its_existing_keys_may_do()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var admin = await fixture.CreateChildAsync(org, "org_admin", "read", "write", "admin");
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/api_keys", admin.Key)).AssertStatus(200);
+
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{admin.Id}", org.Key, new JsonObject { ["role"] = "user" })).AssertStatus(200);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/api_keys", admin.Key)).AssertProblem(403, 40301);
+        var me = (await fixture.Api.GetAsync("me", admin.Key)).AssertStatus(200).Json!;
+        Assert.Equal(["read", "write"], me["permissions"]!.AsArray().Select(p => p!.GetValue<string>()));
+    }
+}

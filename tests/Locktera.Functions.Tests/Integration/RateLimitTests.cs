@@ -1,0 +1,65 @@
+using System.Globalization;
+using Locktera.Core.RateLimiting;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>Limits are per key and shared by every instance through storage.</summary>
+public class RateLimitTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task A_standard_key_gets_exactly_100_requests_a_minute_across_two_instances()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var user = await fixture.CreateChildAsync(org, "user", "read", "write");
+        var second = await fixture.StartInstanceAsync();
+        var instances = new[] { fixture.Api, second };
+
+        // All 150 requests must land in one window: start early in one.
+        var intoWindow = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() % (long)RateLimiter.Window.TotalMilliseconds;
+        if (intoWindow > 20_000)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(RateLimiter.Window.TotalMilliseconds - intoWindow + 100));
+        }
+
+        using var gate = new SemaphoreSlim(16);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 150).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await instances[i % 2].GetAsync("me", user.Key);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+
+        Assert.Equal(100, responses.Count(r => r.Status == 200));
+        var limited = responses.Where(r => r.Status == 429).ToList();
+        Assert.Equal(50, limited.Count);
+        foreach (var response in limited)
+        {
+            response.AssertProblem(429, 42901);
+            var retryAfter = int.Parse(response.Header("Retry-After")!, CultureInfo.InvariantCulture);
+            Assert.InRange(retryAfter, 1, 60);
+            Assert.Equal("0", response.Header("RateLimit-Remaining"));
+        }
+        var remaining = responses.Where(r => r.Status == 200).Select(r => int.Parse(r.Header("RateLimit-Remaining")!, CultureInfo.InvariantCulture)).Order();
+        Assert.Equal(Enumerable.Range(0, 100), remaining);
+        Assert.All(responses, r => Assert.Equal("100", r.Header("RateLimit-Limit")));
+
+        // Other keys have their own budget.
+        (await fixture.Api.GetAsync("me", org.Key)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Admin_keys_get_500_a_minute_and_the_headers_on_success()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var response = (await fixture.Api.GetAsync("me", org.Key)).AssertStatus(200);
+        Assert.Equal("500", response.Header("RateLimit-Limit"));
+        Assert.Equal("499", response.Header("RateLimit-Remaining"));
+        Assert.InRange(int.Parse(response.Header("RateLimit-Reset")!, CultureInfo.InvariantCulture), 1, 60);
+    }
+}

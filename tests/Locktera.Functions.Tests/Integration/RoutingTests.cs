@@ -1,0 +1,50 @@
+using Locktera.Functions.Pipeline;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>The DevHost serves every HTTP function of the app, under the route prefix of host.json.</summary>
+public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    public static TheoryData<string> HttpFunctions => [.. FunctionCatalog.Locktera.Entries.Where(e => e.Http is not null).Select(e => e.Name)];
+
+    [Theory]
+    [MemberData(nameof(HttpFunctions))]
+    public async Task Every_http_function_is_reachable(string name)
+    {
+        var entry = FunctionCatalog.Locktera.Entries.Single(e => e.Name == name);
+        var path = entry.Http!.Route!
+            .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
+            .Replace("{org_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("{", path, StringComparison.Ordinal);
+
+        foreach (var method in entry.Http.Methods!)
+        {
+            var response = await fixture.Api.SendAsync(new HttpMethod(method.ToUpperInvariant()), path);
+            // Reaching the function means its access rule answered (or, when public, the function itself).
+            Assert.NotEqual(40401, response.Code);
+            Assert.NotEqual(40501, response.Code);
+            Assert.Equal(entry.Access is PublicEndpointAttribute ? 200 : 401, response.Status);
+        }
+    }
+
+    [Fact]
+    public void Every_http_function_declares_its_access_rule() =>
+        Assert.All(FunctionCatalog.Locktera.Entries.Where(e => e.Http is not null), e => Assert.NotNull(e.Access));
+
+    [Fact]
+    public async Task Unknown_routes_and_methods_answer_in_the_error_shape()
+    {
+        (await fixture.Api.GetAsync("no_such_route", null)).AssertProblem(404, 40401);
+        (await fixture.Api.SendAsync(HttpMethod.Put, "me")).AssertProblem(405, 40501);
+    }
+
+    [Fact]
+    public async Task Both_path_families_address_the_same_node()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var viaOrgs = await fixture.Api.GetAsync($"orgs/{org.Id}", org.Key);
+        var viaUsers = await fixture.Api.GetAsync($"users/{org.Id}", org.Key);
+        Assert.Equal(viaOrgs.AssertStatus(200).Text, viaUsers.AssertStatus(200).Text);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Locktera.Core;
+using Locktera.Core.Access;
+using Locktera.Core.Errors;
+using Locktera.Core.Keys;
+using Locktera.Core.Orgs;
+using Locktera.Core.RateLimiting;
+using Locktera.Core.Storage;
+using Locktera.Functions.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Functions.Tests.Unit;
+
+/// <summary>The pipeline's failure mapping and request ids, on a public function (no storage needed).</summary>
+public class PipelineTests
+{
+    private static readonly RequestPipeline Pipeline = CreatePipeline();
+
+    private static RequestPipeline CreatePipeline()
+    {
+        // Never reached: public functions touch neither keys nor rate limits.
+        var storage = new StorageAccount(new TableServiceClient(new Uri("http://127.0.0.1:9/none"), new TableSharedKeyCredential("a", "AAAA")),
+            new BlobServiceClient(new Uri("http://127.0.0.1:9/none")), new TableNames("unit"));
+        var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40) });
+        var orgs = new OrgStore(storage);
+        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, options, TimeProvider.System),
+            new RateLimiter(storage, TimeProvider.System), orgs, options, NullLogger<RequestPipeline>.Instance);
+    }
+
+    private static async Task<(int Status, JsonNode? Body, DefaultHttpContext Context)> Run(Func<Task> function, string? requestId = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Response.Body = new MemoryStream();
+        if (requestId is not null)
+        {
+            context.Request.Headers["X-Request-Id"] = requestId;
+        }
+        var error = await Pipeline.RunAsync(context, new PublicEndpointAttribute(), _ => null, function);
+        if (error is null)
+        {
+            return (context.Response.StatusCode, null, context);
+        }
+        await error.ExecuteAsync(context);
+        var text = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+        return (context.Response.StatusCode, JsonNode.Parse(text), context);
+    }
+
+    [Fact]
+    public async Task A_function_that_succeeds_keeps_its_own_result()
+    {
+        var ran = false;
+        var (status, body, context) = await Run(() => { ran = true; return Task.CompletedTask; }, "req-1");
+        Assert.True(ran);
+        Assert.Null(body);
+        Assert.Equal(200, status);
+        Assert.Equal("req-1", context.Response.Headers["X-Request-Id"]);
+    }
+
+    [Fact]
+    public async Task Locktera_failures_keep_their_code_message_and_fields()
+    {
+        var (status, body, context) = await Run(() => throw LockteraException.Validation("email", "is required"));
+        Assert.Equal(400, status);
+        Assert.Equal("application/problem+json", context.Response.ContentType);
+        Assert.Equal(40001, body!["code"]!.GetValue<int>());
+        Assert.Equal("is required", body["fields"]!["email"]!.GetValue<string>());
+        Assert.Equal(context.Response.Headers["X-Request-Id"].ToString(), body["trace_id"]!.GetValue<string>());
+        Assert.Equal("Bad Request", body["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Wrapped_failures_are_unwrapped()
+    {
+        var (status, body, _) = await Run(() => throw new InvalidOperationException("host", LockteraException.OrgNotFound()));
+        Assert.Equal(404, status);
+        Assert.Equal(40402, body!["code"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(503)]
+    public async Task Storage_outages_are_503_with_retry_after(int storageStatus)
+    {
+        var (status, body, context) = await Run(() => throw new RequestFailedException(storageStatus, "connection refused"));
+        Assert.Equal(503, status);
+        Assert.Equal(50301, body!["code"]!.GetValue<int>());
+        Assert.Equal("5", context.Response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Unexpected_failures_are_500_without_internals()
+    {
+        var (status, body, _) = await Run(() => throw new InvalidOperationException("secret-connection-string"));
+        Assert.Equal(500, status);
+        Assert.Equal(50001, body!["code"]!.GetValue<int>());
+        Assert.DoesNotContain("secret", body.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kestrels_body_limit_is_a_400()
+    {
+        var (status, body, _) = await Run(() => throw new BadHttpRequestException("too large", StatusCodes.Status413PayloadTooLarge));
+        Assert.Equal(400, status);
+        Assert.Equal((int)ErrorCode.BodyTooLarge, body!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Every_error_code_is_documented()
+    {
+        var catalogue = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "errors.md"));
+        Assert.All(Enum.GetValues<ErrorCode>(), code =>
+        {
+            Assert.Contains($"| {(int)code} |", catalogue, StringComparison.Ordinal);
+            Assert.Contains($"`{code}`", catalogue, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Error_codes_start_with_their_http_status() =>
+        Assert.All(Enum.GetValues<ErrorCode>(), code => Assert.InRange(code.HttpStatus(), 400, 599));
+
+    [Fact]
+    public void Roles_and_permissions_are_distinct_words() =>
+        Assert.Equal(OrgRoles.AllNames.Count(), OrgRoles.AllNames.Distinct().Count());
+}
