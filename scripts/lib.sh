@@ -51,11 +51,15 @@ azurite_connection() {
   echo "DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=http://127.0.0.1:$1/$azurite_account;QueueEndpoint=http://127.0.0.1:$2/$azurite_account;TableEndpoint=http://127.0.0.1:$3/$azurite_account;"
 }
 
-# Stops background processes started by a script; safe to call more than once.
+# Stops background processes started by a script: TERM, then KILL for any still running after
+# 3 s (Azurite flushes its data and closes on TERM at once, but its process lingers).
 stop_pids() {
-  local pid
+  local pid deadline=$((SECONDS + 3))
+  for pid in "$@"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; done
   for pid in "$@"; do
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    [[ -n "$pid" ]] || continue
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
   done
   return 0
 }

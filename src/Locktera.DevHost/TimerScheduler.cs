@@ -12,8 +12,20 @@ namespace Locktera.DevHost;
 public sealed partial class TimerScheduler(FunctionCatalog catalog, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerScheduler> logger)
     : BackgroundService
 {
+    private IEnumerable<FunctionEntry> Timers => catalog.Entries.Where(e => e.Timer is not null);
+
+    /// <summary>Every schedule is parsed before any runs, so a bad one fails start-up rather than going quiet.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in Timers)
+        {
+            Schedule(entry);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(catalog.Entries.Where(e => e.Timer is not null).Select(e => RunScheduleAsync(e, stoppingToken)));
+        Task.WhenAll(Timers.Select(e => RunScheduleAsync(e, stoppingToken)));
 
     /// <summary>The parsed schedule of a timer function; throws naming the function when it is invalid.</summary>
     public CronExpression Schedule(FunctionEntry entry)
