@@ -33,18 +33,17 @@ public sealed class ApiKeyStore(StorageAccount storage)
     }
 
     /// <summary>Marks a key revoked; the row stays so that later uses of it can be told apart from unknown keys.</summary>
-    public async Task RevokeAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken);
-        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { ["RevokedAt"] = when };
-        await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
-    }
+    public Task RevokeAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken) =>
+        MergeAsync(key, "RevokedAt", when, cancellationToken);
 
-    /// <summary>A merge of one property: it cannot overwrite a concurrent revocation.</summary>
-    public async Task TouchAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
+    public Task TouchAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken) =>
+        MergeAsync(key, "LastUsedAt", when, cancellationToken);
+
+    /// <summary>Sets one property by merge, so it can never overwrite a concurrent change of another (say, a revocation).</summary>
+    private async Task MergeAsync(ApiKey key, string property, DateTimeOffset value, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { ["LastUsedAt"] = when };
+        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { [property] = value };
         await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
