@@ -8,6 +8,12 @@ public sealed class LockteraOptions
     /// <summary>The platform operator's key; the only credential that may provision root organizations.</summary>
     public string OperatorKey { get; set; } = "";
 
+    /// <summary>
+    /// The service master key: 32 random bytes, base64. Keys for each purpose (org private keys,
+    /// stored credentials) are derived from it; losing it makes those unreadable.
+    /// </summary>
+    public string MasterKey { get; set; } = "";
+
     /// <summary>Prefix of every table (and later blob container) name, so parallel runs never share state.</summary>
     public string StoragePrefix { get; set; } = "lt";
 
@@ -27,6 +33,10 @@ public sealed class LockteraOptions
         {
             yield return $"Locktera__OperatorKey must be set to a random secret of at least {MinOperatorKeyLength} characters.";
         }
+        if (!IsBase64Key(MasterKey))
+        {
+            yield return "Locktera__MasterKey must be 32 random bytes in base64 (e.g. `head -c 32 /dev/urandom | base64`).";
+        }
         if (StoragePrefix.Length is < 1 or > 20 || !char.IsAsciiLetter(StoragePrefix[0]) || !StoragePrefix.All(char.IsAsciiLetterOrDigit))
         {
             yield return "Locktera__StoragePrefix must be 1 to 20 letters or digits, starting with a letter.";
@@ -39,5 +49,11 @@ public sealed class LockteraOptions
         {
             yield return "Locktera__MaxJsonBodyBytes must be at least 1024.";
         }
+    }
+
+    private static bool IsBase64Key(string value)
+    {
+        Span<byte> bytes = stackalloc byte[33];
+        return Convert.TryFromBase64String(value, bytes, out var written) && written == 32;
     }
 }

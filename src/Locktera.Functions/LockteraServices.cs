@@ -4,6 +4,7 @@ using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
+using Locktera.Core.Security;
 using Locktera.Core.Storage;
 using Locktera.Functions.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -27,6 +28,7 @@ public static class LockteraServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => StorageAccount.FromConfiguration(
             configuration, StorageConnection, new TableNames(sp.GetRequiredService<IOptions<LockteraOptions>>().Value.StoragePrefix)));
+        services.AddSingleton<MasterKey>();
         services.AddSingleton<OrgStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgService>();

@@ -5,11 +5,13 @@ namespace Locktera.Core.Tests;
 public class OptionsTests
 {
     [Fact]
-    public void Defaults_need_only_an_operator_key()
+    public void Defaults_need_only_an_operator_key_and_a_master_key()
     {
         var options = new LockteraOptions();
         Assert.Contains(options.Problems(), p => p.Contains("Locktera__OperatorKey", StringComparison.Ordinal));
+        Assert.Contains(options.Problems(), p => p.Contains("Locktera__MasterKey", StringComparison.Ordinal));
         options.OperatorKey = new string('k', LockteraOptions.MinOperatorKeyLength);
+        options.MasterKey = Convert.ToBase64String(new byte[32]);
         Assert.Empty(options.Problems());
         Assert.Equal(100, options.StandardRequestsPerMinute);
         Assert.Equal(500, options.AdminRequestsPerMinute);
@@ -21,8 +23,18 @@ public class OptionsTests
     [InlineData("a-b")]
     public void A_storage_prefix_must_make_valid_table_names(string prefix)
     {
-        var options = new LockteraOptions { OperatorKey = new string('k', 40), StoragePrefix = prefix };
+        var options = new LockteraOptions { OperatorKey = new string('k', 40), MasterKey = Convert.ToBase64String(new byte[32]), StoragePrefix = prefix };
         Assert.Contains(options.Problems(), p => p.Contains("Locktera__StoragePrefix", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("not base64 at all")]
+    public void A_master_key_must_be_32_bytes_of_base64(string key)
+    {
+        var options = new LockteraOptions { OperatorKey = new string('k', 40), MasterKey = key };
+        Assert.Contains(options.Problems(), p => p.Contains("Locktera__MasterKey", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed class ApiFixture : IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-0123456789abcdef0123456789";
 
+    /// <summary>A fixed test master key (32 bytes, base64).</summary>
+    public const string MasterKey = "dGVzdC1tYXN0ZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
+
     private readonly List<WebApplication> _hosts = [];
 
     public string StoragePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
@@ -44,6 +47,7 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = storageConnection ?? StorageConnection,
             ["Locktera:OperatorKey"] = OperatorKey,
+            ["Locktera:MasterKey"] = MasterKey,
             ["Locktera:StoragePrefix"] = StoragePrefix,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",

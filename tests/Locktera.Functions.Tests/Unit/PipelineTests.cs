@@ -26,7 +26,7 @@ public class PipelineTests
         // Never reached: public functions touch neither keys nor rate limits.
         var storage = new StorageAccount(new TableServiceClient(new Uri("http://127.0.0.1:9/none"), new TableSharedKeyCredential("a", "AAAA")),
             new BlobServiceClient(new Uri("http://127.0.0.1:9/none")), new TableNames("unit"));
-        var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40) });
+        var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
         var orgs = new OrgStore(storage);
         return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, options, TimeProvider.System),
             new RateLimiter(storage, TimeProvider.System), orgs, options, NullLogger<RequestPipeline>.Instance);
