@@ -35,6 +35,9 @@ public enum ErrorCode
     // 409
     InvalidHierarchy = 40901,
 
+    // 413
+    ContainerTooLarge = 41301,
+
     // 429
     RateLimited = 42901,
 
