@@ -24,6 +24,12 @@ public sealed class LockteraOptions
     /// <summary>The largest JSON request body accepted.</summary>
     public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The most files one encode may hold.</summary>
+    public int MaxFilesPerContainer { get; set; } = 1000;
+
+    /// <summary>The most plaintext bytes one encode may hold (default 5 GiB).</summary>
+    public long MaxContainerBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
@@ -44,6 +50,10 @@ public sealed class LockteraOptions
         if (StandardRequestsPerMinute < 1 || AdminRequestsPerMinute < 1)
         {
             yield return "Locktera__StandardRequestsPerMinute and Locktera__AdminRequestsPerMinute must be positive.";
+        }
+        if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1)
+        {
+            yield return "Locktera__MaxFilesPerContainer and Locktera__MaxContainerBytes must be positive.";
         }
         if (MaxJsonBodyBytes < 1024)
         {

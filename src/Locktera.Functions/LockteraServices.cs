@@ -1,5 +1,6 @@
 using Locktera.Core;
 using Locktera.Core.Access;
+using Locktera.Core.Containers;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
@@ -30,6 +31,9 @@ public static class LockteraServices
             configuration, StorageConnection, new TableNames(sp.GetRequiredService<IOptions<LockteraOptions>>().Value.StoragePrefix)));
         services.AddSingleton<MasterKey>();
         services.AddSingleton<OrgStore>();
+        services.AddSingleton<ContainerStore>();
+        services.AddSingleton<OrgKeyPairs>();
+        services.AddSingleton<ContainerService>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();

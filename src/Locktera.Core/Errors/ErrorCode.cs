@@ -16,6 +16,7 @@ public enum ErrorCode
     MissingCredentials = 40101,
     MalformedCredentials = 40102,
     InvalidCredentials = 40103,
+    PasswordRequired = 40104,
 
     // 403
     InsufficientPermission = 40301,
@@ -23,11 +24,15 @@ public enum ErrorCode
     RoleNotAssignable = 40303,
     OperatorOnly = 40304,
     OrgKeyRequired = 40305,
+    ContainerBlocked = 40306,
+    PasswordWrong = 40307,
 
     // 404
     NotFound = 40401,
     OrgNotFound = 40402,
     ApiKeyNotFound = 40403,
+    ContainerNotFound = 40404,
+    FileNotFound = 40405,
 
     // 405
     MethodNotAllowed = 40501,
@@ -38,11 +43,17 @@ public enum ErrorCode
     // 413
     ContainerTooLarge = 41301,
 
+    // 416
+    RangeNotSatisfiable = 41601,
+
     // 429
     RateLimited = 42901,
 
     // 500
     Internal = 50001,
+
+    // 502
+    ContainerIntegrityFailed = 50201,
 
     // 503
     StorageUnavailable = 50301,

@@ -17,9 +17,16 @@ public sealed class JsonBody
 {
     private readonly JsonObject _object;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
-    private readonly FieldErrors _errors = new();
+    private readonly FieldErrors _errors;
+    private readonly string _prefix;
+    private readonly List<JsonBody> _nested = [];
 
-    private JsonBody(JsonObject value) => _object = value;
+    private JsonBody(JsonObject value, FieldErrors errors, string prefix)
+    {
+        _object = value;
+        _errors = errors;
+        _prefix = prefix;
+    }
 
     public static async Task<JsonBody> ReadAsync(HttpRequest request)
     {
@@ -31,40 +38,161 @@ public sealed class JsonBody
         }
         if (request.ContentLength > maxBytes)
         {
-            throw TooLarge(maxBytes);
+            throw TooLarge(maxBytes, "body");
         }
+        return await ReadAsync(request.Body, maxBytes, "body", request.HttpContext.RequestAborted);
+    }
 
+    /// <summary>Reads a JSON object of at most <paramref name="maxBytes"/> from a stream (a body, a multipart section).</summary>
+    public static async Task<JsonBody> ReadAsync(Stream stream, int maxBytes, string part, CancellationToken cancellationToken)
+    {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {
-                throw TooLarge(maxBytes);
+                throw TooLarge(maxBytes, part);
             }
             buffer.Write(chunk, 0, read);
         }
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), part);
+    }
 
+    /// <summary>Parses a JSON object; <paramref name="part"/> names it in errors ("body", "manifest").</summary>
+    public static JsonBody Parse(ReadOnlySpan<byte> json, string part)
+    {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
-            throw new LockteraException(ErrorCode.MalformedJson, "The body is not valid JSON.",
-                new Dictionary<string, string> { ["body"] = $"is not valid JSON{where}" });
+            throw new LockteraException(ErrorCode.MalformedJson, $"The {part} is not valid JSON.",
+                new Dictionary<string, string> { [part] = $"is not valid JSON{where}" });
         }
         return node is JsonObject value
-            ? new JsonBody(value)
-            : throw new LockteraException(ErrorCode.MalformedJson, "The body must be a JSON object.",
-                new Dictionary<string, string> { ["body"] = "must be a JSON object" });
+            ? new JsonBody(value, new FieldErrors(), "")
+            : throw new LockteraException(ErrorCode.MalformedJson, $"The {part} must be a JSON object.",
+                new Dictionary<string, string> { [part] = "must be a JSON object" });
     }
+
+    /// <summary>Whether the object has the field at all.</summary>
+    public bool Has(string name) => _object.ContainsKey(name);
+
+    /// <summary>A nested object, read with the same rules; its errors are named "parent.field".</summary>
+    public JsonBody? Nested(string name)
+    {
+        if (!TryTake(name, required: false, out var node) || node is null)
+        {
+            return null;
+        }
+        if (node is not JsonObject value)
+        {
+            _errors.Add(Field(name), "must be an object");
+            return null;
+        }
+        var nested = new JsonBody(value, _errors, Field(name) + ".");
+        _nested.Add(nested);
+        return nested;
+    }
+
+    /// <summary>The members of an object whose keys are data (say, file names), each read as an object.</summary>
+    public IReadOnlyList<(string Key, JsonBody Value)> Members(string name)
+    {
+        var container = Nested(name);
+        if (container is null)
+        {
+            return [];
+        }
+        var members = new List<(string, JsonBody)>();
+        foreach (var key in container._object.Select(p => p.Key).ToList())
+        {
+            if (container.Nested(key) is { } member)
+            {
+                members.Add((key, member));
+            }
+        }
+        return members;
+    }
+
+    public bool? Bool(string name) => Scalar<bool>(name, "must be true or false");
+
+    public int? WholeNumber(string name, int min, int max)
+    {
+        var value = Scalar<int>(name, $"must be a whole number from {min} to {max}");
+        if (value is { } v && (v < min || v > max))
+        {
+            _errors.Add(Field(name), $"must be a whole number from {min} to {max}");
+            return null;
+        }
+        return value;
+    }
+
+    public double? Number(string name, double min, double max)
+    {
+        var value = Scalar<double>(name, $"must be a number from {min} to {max}");
+        if (value is { } v && (v < min || v > max || !double.IsFinite(v)))
+        {
+            _errors.Add(Field(name), $"must be a number from {min} to {max}");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>A value kept as JSON (its contents are checked elsewhere), required to be of one JSON kind.</summary>
+    public JsonNode? Raw(string name, JsonValueKind kind)
+    {
+        if (!TryTake(name, required: false, out var node) || node is null)
+        {
+            return null;
+        }
+        if (node.GetValueKind() != kind)
+        {
+            _errors.Add(Field(name), $"must be {(kind == JsonValueKind.Object ? "an object" : kind == JsonValueKind.Array ? "an array" : kind.ToString().ToLowerInvariant())}");
+            return null;
+        }
+        return node.DeepClone();
+    }
+
+    /// <summary>An array of trimmed, non-empty strings.</summary>
+    public IReadOnlyList<string>? Strings(string name, int maxItems, int maxLength)
+    {
+        var items = Array(name, s => s.Trim() is { Length: > 0 } t && t.Length <= maxLength && !t.Any(char.IsControl) ? new Wrapped(t) : (Wrapped?)null,
+            $"a non-empty string of at most {maxLength} characters");
+        if (items is { Count: var count } && count > maxItems)
+        {
+            _errors.Add(Field(name), $"must have at most {maxItems} items");
+        }
+        return items?.Select(w => w.Value).ToList();
+    }
+
+    private readonly record struct Wrapped(string Value);
+
+    private T? Scalar<T>(string name, string message) where T : struct
+    {
+        if (!TryTake(name, required: false, out var node) || node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.TryGetValue<T>(out var result))
+        {
+            return result;
+        }
+        _errors.Add(Field(name), message);
+        return null;
+    }
+
+    private string Field(string name) => _prefix + name;
 
     /// <summary>A trimmed string; an empty or whitespace-only one counts as absent.</summary>
     public string? Text(string name, int maxLength, bool required = false) => ReadString(name, maxLength, required).Value;
+
+    /// <summary>A string kept exactly as sent (a password: its spaces count); empty counts as absent.</summary>
+    public string? Secret(string name, int maxLength) => ReadString(name, maxLength, required: false, trim: false).Value;
 
     /// <summary>For partial updates: unset when absent, set to null when given as null or "".</summary>
     public Optional<string?> OptionalString(string name, int maxLength) => ReadString(name, maxLength, required: false);
@@ -88,7 +216,7 @@ public sealed class JsonBody
         {
             return new Optional<T>(true, value);
         }
-        _errors.Add(name, $"must be one of: {string.Join(", ", names)}");
+        _errors.Add(Field(name), $"must be one of: {string.Join(", ", names)}");
         return default;
     }
 
@@ -101,7 +229,7 @@ public sealed class JsonBody
         }
         if (node is not JsonArray array)
         {
-            _errors.Add(name, "must be an array of strings");
+            _errors.Add(Field(name), "must be an array of strings");
             return null;
         }
         var items = new List<T>();
@@ -113,7 +241,7 @@ public sealed class JsonBody
             }
             else
             {
-                _errors.Add($"{name}[{i}]", $"must be {itemDescription}");
+                _errors.Add($"{Field(name)}[{i}]", $"must be {itemDescription}");
             }
         }
         return items;
@@ -125,24 +253,33 @@ public sealed class JsonBody
         if (_object.ContainsKey(name))
         {
             _read.Add(name);
-            _errors.Add(name, reason);
+            _errors.Add(Field(name), reason);
         }
     }
 
     /// <summary>Fails with every error found, including fields this request does not know.</summary>
     public void EnsureValid()
     {
+        FlagUnknownFields();
+        _errors.ThrowIfAny();
+    }
+
+    private void FlagUnknownFields()
+    {
         foreach (var (name, _) in _object)
         {
             if (!_read.Contains(name))
             {
-                _errors.Add(name, "is not a known field");
+                _errors.Add(Field(name), "is not a known field");
             }
         }
-        _errors.ThrowIfAny();
+        foreach (var nested in _nested)
+        {
+            nested.FlagUnknownFields();
+        }
     }
 
-    private Optional<string?> ReadString(string name, int maxLength, bool required)
+    private Optional<string?> ReadString(string name, int maxLength, bool required, bool trim = true)
     {
         if (!TryTake(name, required, out var node))
         {
@@ -154,17 +291,17 @@ public sealed class JsonBody
         }
         if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
         {
-            _errors.Add(name, "must be a string");
+            _errors.Add(Field(name), "must be a string");
             return default;
         }
-        text = text.Trim();
+        text = trim ? text.Trim() : text;
         if (text.Length == 0)
         {
             return Required(name, required);
         }
         if (text.Length > maxLength || text.Any(char.IsControl))
         {
-            _errors.Add(name, $"must be at most {maxLength} characters without control characters");
+            _errors.Add(Field(name), $"must be at most {maxLength} characters without control characters");
             return default;
         }
         return new Optional<string?>(true, text);
@@ -174,7 +311,7 @@ public sealed class JsonBody
     {
         if (required)
         {
-            _errors.Add(name, "is required");
+            _errors.Add(Field(name), "is required");
             return default;
         }
         return new Optional<string?>(true, null);
@@ -189,7 +326,7 @@ public sealed class JsonBody
         }
         if (required)
         {
-            _errors.Add(name, "is required");
+            _errors.Add(Field(name), "is required");
         }
         return false;
     }
@@ -205,7 +342,7 @@ public sealed class JsonBody
         var normalized = normalize(value.Value, out var error);
         if (error is not null)
         {
-            _errors.Add(name, error);
+            _errors.Add(Field(name), error);
             return default;
         }
         return new Optional<string?>(true, normalized);
@@ -218,6 +355,6 @@ public sealed class JsonBody
             || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static LockteraException TooLarge(int maxBytes) =>
-        new(ErrorCode.BodyTooLarge, "The body is too large.", new Dictionary<string, string> { ["body"] = $"must be at most {maxBytes} bytes" });
+    private static LockteraException TooLarge(int maxBytes, string part) =>
+        new(ErrorCode.BodyTooLarge, $"The {part} is too large.", new Dictionary<string, string> { [part] = $"must be at most {maxBytes} bytes" });
 }

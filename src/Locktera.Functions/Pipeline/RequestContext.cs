@@ -13,7 +13,7 @@ public static class RequestContextExtensions
 
     internal static void SetRequestContext(this HttpContext http, RequestContext context) => http.Items[Key] = context;
 
-    internal static RequestContext? FindRequestContext(this HttpContext http) => http.Items.TryGetValue(Key, out var value) ? value as RequestContext : null;
+    public static RequestContext? FindRequestContext(this HttpContext http) => http.Items.TryGetValue(Key, out var value) ? value as RequestContext : null;
 
     private static RequestContext Context(HttpRequest request) =>
         request.HttpContext.FindRequestContext() ?? throw new InvalidOperationException("The request did not pass through the request pipeline.");

@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using Azure;
 using Locktera.Core;
 using Locktera.Core.Access;
+using Locktera.Core.Containers;
 using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
+using Locktera.Core.Tera;
 using Locktera.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -23,13 +25,12 @@ public sealed partial class RequestPipeline(
     Authenticator authenticator,
     RateLimiter rateLimiter,
     OrgStore orgs,
+    ContainerStore containers,
     IOptions<LockteraOptions> options,
     ILogger<RequestPipeline> logger)
 {
     public const string RequestIdHeader = "X-Request-Id";
 
-    /// <summary>Route values that name an org node: /orgs/{org_id}/… and /users/{user_id}/… address the same tree.</summary>
-    private static readonly string[] OrgRouteValues = ["org_id", "user_id"];
 
     private static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(5);
 
@@ -90,18 +91,35 @@ public sealed partial class RequestPipeline(
         return caller;
     }
 
+    /// <summary>
+    /// The org node a route acts on: named by {org_id} (/orgs/… and /users/… address the same tree),
+    /// or for /containers/{container_id}/… the org that owns the container.
+    /// </summary>
     private async Task<Org?> TargetOrgAsync(Caller caller, Func<string, object?> routeValue, CancellationToken cancellationToken)
     {
-        var raw = OrgRouteValues.Select(routeValue).OfType<string>().FirstOrDefault();
-        if (raw is null)
+        Org? target;
+        if (routeValue("org_id") is string orgId)
+        {
+            // A malformed id names no org, exactly like an unknown one.
+            target = Guid.TryParse(orgId, out var id) ? await orgs.FindAsync(id, cancellationToken) : null;
+            if (target is null)
+            {
+                throw LockteraException.OrgNotFound();
+            }
+        }
+        else if (routeValue("container_id") is string containerId)
+        {
+            var owner = Guid.TryParse(containerId, out var id) ? await containers.OrgOfAsync(id, cancellationToken) : null;
+            target = owner is { } ownerId ? await orgs.FindAsync(ownerId, cancellationToken) : null;
+            if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId))
+            {
+                // Another tenant's container is as unknown as a missing one.
+                throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+            }
+        }
+        else
         {
             return null;
-        }
-        // A malformed id names no org, exactly like an unknown one.
-        var target = Guid.TryParse(raw, out var id) ? await orgs.FindAsync(id, cancellationToken) : null;
-        if (target is null)
-        {
-            throw LockteraException.OrgNotFound();
         }
         RolePolicy.EnsureCanSee(caller, target);
         return target;
@@ -113,6 +131,13 @@ public sealed partial class RequestPipeline(
         {
             case LockteraException e:
                 return ApiResults.Problem(e.Code, e.Message, e.Fields, requestId);
+            case TeraPasswordException { Missing: true }:
+                return ApiResults.Problem(ErrorCode.PasswordRequired, "This container is password-protected: send its password in the X-Locktera-Password header.", null, requestId);
+            case TeraPasswordException:
+                return ApiResults.Problem(ErrorCode.PasswordWrong, "The container's password is wrong.", null, requestId);
+            case TeraIntegrityException e:
+                LogIntegrityFailure(logger, requestId, e.Message);
+                return ApiResults.Problem(ErrorCode.ContainerIntegrityFailed, "The stored container failed its integrity check; no content was served.", null, requestId);
             case BadHttpRequestException e:
                 // Kestrel's own limits (body size, malformed framing).
                 var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.BodyTooLarge : ErrorCode.ValidationFailed;
@@ -132,7 +157,7 @@ public sealed partial class RequestPipeline(
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is LockteraException or BadHttpRequestException or RequestFailedException)
+            if (e is LockteraException or TeraPasswordException or TeraIntegrityException or BadHttpRequestException or RequestFailedException)
             {
                 return e;
             }
@@ -168,6 +193,9 @@ public sealed partial class RequestPipeline(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: storage unavailable ({Error})")]
     private static partial void LogStorageUnavailable(ILogger logger, string requestId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId}: a stored container failed authentication: {Reason}")]
+    private static partial void LogIntegrityFailure(ILogger logger, string requestId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);

@@ -1,0 +1,210 @@
+using System.Text;
+using Locktera.Core.Access;
+using Locktera.Core.Content;
+using Locktera.Core.Errors;
+using Locktera.Core.Tera;
+using Microsoft.Extensions.Options;
+
+namespace Locktera.Core.Containers;
+
+/// <summary>What the manifest of an encode says, already validated.</summary>
+public sealed record EncodeManifest(
+    string? Name,
+    bool Dynamic,
+    bool Downloadable,
+    string? Password,
+    string? RulesJson,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, ManifestFile> Files);
+
+public sealed record ManifestFile(string? Type, TeraFileDetails Details);
+
+/// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
+public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
+
+public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, IOptions<LockteraOptions> options, TimeProvider time)
+{
+    /// <summary>
+    /// Starts an encode: a pending record (never listed) and an upload to the org's current storage.
+    /// The files are then added as they arrive; see <see cref="ContainerEncoding"/>.
+    /// </summary>
+    public async Task<ContainerEncoding> BeginEncodeAsync(Guid orgId, Caller caller, EncodeManifest manifest, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
+        var keyPair = await keyPairs.ActiveAsync(orgId, cancellationToken);
+        var rules = !manifest.Dynamic && manifest.RulesJson is { } json ? Encoding.UTF8.GetBytes(json) : [];
+        var (header, keys) = TeraHeader.Create(id, orgId, keyPair.Id, keyPair.PublicKey, TeraHeader.DefaultSegmentSize, manifest.Password, rules);
+        var record = new ContainerRecord
+        {
+            Id = id,
+            OrgId = orgId,
+            Name = manifest.Name ?? $"container-{id:N}"[..18],
+            Status = ContainerStatus.Pending,
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = caller.Subject,
+            Tags = manifest.Tags,
+            Dynamic = manifest.Dynamic,
+            Downloadable = manifest.Downloadable,
+            PasswordProtected = manifest.Password is not null,
+            StorageId = target.StorageId,
+            ObjectKey = $"{orgId}/{id}.tera",
+            Rules = manifest.RulesJson,
+        };
+        await store.AddAsync(record, cancellationToken);
+        var upload = await target.Store.StartUploadAsync(record.ObjectKey, cancellationToken);
+        try
+        {
+            var writer = await TeraWriter.StartAsync(upload, header, keys, cancellationToken);
+            return new ContainerEncoding(this, record, manifest, upload, writer, options.Value);
+        }
+        catch
+        {
+            await upload.DisposeAsync();
+            await store.DeleteAsync(record, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<ContainerRecord> GetAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
+    {
+        var record = await store.FindAsync(orgId, containerId, cancellationToken);
+        return record is null || record.Status == ContainerStatus.Pending
+            ? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.")
+            : record;
+    }
+
+    /// <summary>One page of an org's containers, newest first, of those <paramref name="matches"/> accepts.</summary>
+    public async Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, Func<ContainerRecord, bool> matches, Guid? after, int skip, int take, CancellationToken cancellationToken)
+    {
+        var page = new List<ContainerRecord>(take);
+        var skipped = 0;
+        await foreach (var record in store.ListAsync(orgId, after, cancellationToken))
+        {
+            if (!matches(record) || skipped++ < skip)
+            {
+                continue;
+            }
+            page.Add(record);
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+        return page;
+    }
+
+    /// <summary>Reads the header and index (two ranged reads) and derives the keys; a protected container needs its password.</summary>
+    public async Task<OpenedContainer> OpenAsync(ContainerRecord record, string? password, CancellationToken cancellationToken)
+    {
+        if (record.Status == ContainerStatus.Blocked)
+        {
+            throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
+        }
+        var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
+        var headerBytes = await ReadAsync(content, record.ObjectKey, 0, record.HeaderLength, cancellationToken);
+        var sealedIndex = await ReadAsync(content, record.ObjectKey, record.IndexOffset, record.IndexLength, cancellationToken);
+        var header = TeraHeader.Parse(headerBytes);
+        if (header.ContainerId != record.Id || header.OrgId != record.OrgId || header.Bytes.Length != record.HeaderLength)
+        {
+            throw new TeraIntegrityException("The stored container is not the one on record.");
+        }
+        var privateKey = await keyPairs.PrivateKeyAsync(record.OrgId, header.OrgKeyId, cancellationToken)
+            ?? throw new TeraIntegrityException("The container was wrapped for a key this org does not have.");
+        var keys = header.Keys(header.UnwrapContentKey(privateKey), password);
+        return new OpenedContainer(record, header, keys, TeraIndex.Open(header, keys, sealedIndex, record.IndexOffset), content);
+    }
+
+    public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
+        await content.DeleteAsync(record.ObjectKey, cancellationToken);
+        await store.DeleteAsync(record, cancellationToken);
+    }
+
+    public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, CancellationToken cancellationToken) =>
+        await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
+        ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+
+    internal Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken) =>
+        store.UpdateAsync(record.OrgId, record.Id, r => r with
+        {
+            Status = ContainerStatus.Active,
+            Size = written.Size,
+            Md5 = written.Md5,
+            Sha256 = written.Sha256,
+            HeaderLength = written.HeaderLength,
+            IndexOffset = written.IndexOffset,
+            IndexLength = written.IndexLength,
+        }, cancellationToken);
+
+    internal Task AbandonAsync(ContainerRecord record) => store.DeleteAsync(record, CancellationToken.None);
+
+    private static async Task<byte[]> ReadAsync(IContentStore content, string key, long offset, int length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        await using var stream = await content.OpenReadAsync(key, offset, length, cancellationToken);
+        var read = await stream.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
+        return read == length ? bytes : throw new TeraIntegrityException("The stored container is truncated.");
+    }
+}
+
+/// <summary>
+/// One encode in progress. Files are encrypted as they arrive; <see cref="CompleteAsync"/> checks
+/// that every file the manifest names was sent, then commits. Disposing an encode that did not
+/// complete discards the upload and the pending record: a failed encode leaves nothing behind.
+/// </summary>
+public sealed class ContainerEncoding(
+    ContainerService service, ContainerRecord record, EncodeManifest manifest, IContentUpload upload, TeraWriter writer, LockteraOptions limits) : IAsyncDisposable
+{
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private bool _completed;
+
+    public async Task<TeraFile> AddFileAsync(string name, string? partContentType, Stream content, CancellationToken cancellationToken)
+    {
+        if (FileNames.Problem(name) is { } problem)
+        {
+            throw LockteraException.Validation("files", $"file name '{Printable(name)}' {problem}");
+        }
+        if (!_names.Add(name))
+        {
+            throw LockteraException.Validation("files", $"file name '{name}' is sent more than once");
+        }
+        if (_names.Count > limits.MaxFilesPerContainer)
+        {
+            throw new LockteraException(ErrorCode.ContainerTooLarge, $"A container holds at most {limits.MaxFilesPerContainer} files.");
+        }
+        var described = manifest.Files.GetValueOrDefault(name);
+        var type = described?.Type ?? partContentType ?? "application/octet-stream";
+        return await writer.AddFileAsync(name, type, described?.Details ?? new TeraFileDetails(), content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
+    }
+
+    public async Task<(ContainerRecord Record, TeraIndex Index)> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_names.Count == 0)
+        {
+            throw LockteraException.Validation("files", "at least one file part named 'files' is required");
+        }
+        var missing = manifest.Files.Keys.Where(n => !_names.Contains(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw LockteraException.Validation("files", $"named in the manifest but not sent: {string.Join(", ", missing)}");
+        }
+        var written = await writer.CompleteAsync(record.Name, record.CreatedAt, cancellationToken);
+        await upload.CommitAsync(cancellationToken);
+        _completed = true;
+        var active = await service.ActivateAsync(record, written, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
+        return (active, written.Index);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await upload.DisposeAsync();
+        if (!_completed)
+        {
+            await service.AbandonAsync(record);
+        }
+    }
+
+    private static string Printable(string name) => new([.. name.Select(c => char.IsControl(c) ? '?' : c)]);
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Locktera.Core.Storage;
+
+namespace Locktera.Core.Containers;
+
+/// <summary>
+/// Container records in table storage, partitioned by org. Rows:
+/// <list type="bullet">
+/// <item>"c:{inverted id}" — the record; inverting the UUIDv7 lists newest first;</item>
+/// <item>"d:{algorithm}:{hex}" — digest index (md5 and sha256) → container id;</item>
+/// <item>PK "id:{container id}", RK "org" — which org a container belongs to, for /containers/{id}.</item>
+/// </list>
+/// </summary>
+public sealed class ContainerStore(StorageAccount storage)
+{
+    private const string RecordPrefix = "c:";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task AddAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await table.UpsertEntityAsync(new TableEntity("id:" + record.Id, "org") { ["OrgId"] = record.OrgId.ToString() }, TableUpdateMode.Replace, cancellationToken);
+        await table.AddEntityAsync(ToEntity(record), cancellationToken);
+    }
+
+    public async Task<ContainerRecord?> FindAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), RowKey(containerId), cancellationToken: cancellationToken);
+        return row.HasValue ? ToRecord(row.Value!) : null;
+    }
+
+    /// <summary>The org of a container known only by its id.</summary>
+    public async Task<Guid?> OrgOfAsync(Guid containerId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>("id:" + containerId, "org", cancellationToken: cancellationToken);
+        return row.HasValue && Guid.TryParse(row.Value!.GetString("OrgId"), out var orgId) ? orgId : null;
+    }
+
+    public async Task<ContainerRecord?> FindByDigestAsync(Guid orgId, string algorithm, string digest, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), $"d:{algorithm}:{digest}", cancellationToken: cancellationToken);
+        return row.HasValue && Guid.TryParse(row.Value!.GetString("ContainerId"), out var id) ? await FindAsync(orgId, id, cancellationToken) : null;
+    }
+
+    /// <summary>Applies a change under the row's ETag, again on a lost race, so no concurrent change is lost.</summary>
+    public async Task<ContainerRecord?> UpdateAsync(Guid orgId, Guid containerId, Func<ContainerRecord, ContainerRecord> change, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        while (true)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), RowKey(containerId), cancellationToken: cancellationToken);
+            if (!row.HasValue)
+            {
+                return null;
+            }
+            var updated = change(ToRecord(row.Value!));
+            try
+            {
+                await table.UpdateEntityAsync(ToEntity(updated), row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                if (updated.Md5 is not null && updated.Sha256 is not null)
+                {
+                    foreach (var (algorithm, digest) in new[] { ("md5", updated.Md5), ("sha256", updated.Sha256) })
+                    {
+                        await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), $"d:{algorithm}:{digest}") { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
+                    }
+                }
+                return updated;
+            }
+            catch (RequestFailedException e) when (e.IsConflict())
+            {
+                // Another writer won: apply the change to its version.
+            }
+        }
+    }
+
+    public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = record.OrgId.ToString();
+        await table.DeleteEntityAsync(partition, RowKey(record.Id), ETag.All, cancellationToken);
+        foreach (var (algorithm, digest) in new[] { ("md5", record.Md5), ("sha256", record.Sha256) })
+        {
+            if (digest is not null)
+            {
+                await table.DeleteEntityAsync(partition, $"d:{algorithm}:{digest}", ETag.All, cancellationToken);
+            }
+        }
+        await table.DeleteEntityAsync("id:" + record.Id, "org", ETag.All, cancellationToken);
+    }
+
+    /// <summary>Records of one org, newest first, after the container <paramref name="afterId"/> when given.</summary>
+    public async IAsyncEnumerable<ContainerRecord> ListAsync(Guid orgId, Guid? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var from = afterId is { } after ? RowKey(after) : RecordPrefix;
+        var rows = table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(RecordPrefix + "~") < 0,
+            cancellationToken: cancellationToken);
+        await foreach (var row in rows)
+        {
+            yield return ToRecord(row);
+        }
+    }
+
+    /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>
+    private static string RowKey(Guid id)
+    {
+        var bytes = id.ToByteArray(bigEndian: true);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)~bytes[i];
+        }
+        return RecordPrefix + Convert.ToHexStringLower(bytes);
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.Containers, cancellationToken);
+
+    private static TableEntity ToEntity(ContainerRecord r) => new(r.OrgId.ToString(), RowKey(r.Id))
+    {
+        ["Id"] = r.Id.ToString(),
+        ["Name"] = r.Name,
+        ["Status"] = r.Status.ToString(),
+        ["CreatedAt"] = r.CreatedAt,
+        ["CreatedBy"] = r.CreatedBy,
+        ["Tags"] = JsonSerializer.Serialize(r.Tags, Json),
+        ["Dynamic"] = r.Dynamic,
+        ["Downloadable"] = r.Downloadable,
+        ["PasswordProtected"] = r.PasswordProtected,
+        ["StorageId"] = r.StorageId,
+        ["ObjectKey"] = r.ObjectKey,
+        ["Size"] = r.Size,
+        ["Md5"] = r.Md5,
+        ["Sha256"] = r.Sha256,
+        ["HeaderLength"] = r.HeaderLength,
+        ["IndexOffset"] = r.IndexOffset,
+        ["IndexLength"] = r.IndexLength,
+        ["Rules"] = r.Rules,
+    };
+
+    private static ContainerRecord ToRecord(TableEntity e) => new()
+    {
+        Id = Guid.Parse(e.GetString("Id")),
+        OrgId = Guid.Parse(e.PartitionKey),
+        Name = e.GetString("Name") ?? "",
+        Status = Enum.Parse<ContainerStatus>(e.GetString("Status") ?? nameof(ContainerStatus.Pending)),
+        CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch,
+        CreatedBy = e.GetString("CreatedBy") ?? "",
+        Tags = JsonSerializer.Deserialize<List<string>>(e.GetString("Tags") ?? "[]", Json) ?? [],
+        Dynamic = e.GetBoolean("Dynamic") ?? false,
+        Downloadable = e.GetBoolean("Downloadable") ?? false,
+        PasswordProtected = e.GetBoolean("PasswordProtected") ?? false,
+        StorageId = e.GetString("StorageId") ?? "",
+        ObjectKey = e.GetString("ObjectKey") ?? "",
+        Size = e.GetInt64("Size") ?? 0,
+        Md5 = e.GetString("Md5"),
+        Sha256 = e.GetString("Sha256"),
+        HeaderLength = e.GetInt32("HeaderLength") ?? 0,
+        IndexOffset = e.GetInt64("IndexOffset") ?? 0,
+        IndexLength = e.GetInt32("IndexLength") ?? 0,
+        Rules = e.GetString("Rules"),
+    };
+}

@@ -1,0 +1,163 @@
+using Locktera.Core.Access;
+using Locktera.Core.Containers;
+using Locktera.Core.Errors;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
+public sealed class Containers(ContainerService containers, ILogger<Containers> logger)
+{
+    public const string PasswordHeader = "X-Locktera-Password";
+    private const string InOrg = Routes.Node + "/containers/{container_id}";
+    private const string Direct = "containers/{container_id}";
+
+    [Function("EncodeContainer")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Encode(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Node + "/containers/encode")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var org = req.TargetOrg();
+        var boundary = Boundary(req);
+        var reader = new MultipartReader(boundary, req.Body) { BodyLengthLimit = null };
+
+        var first = await reader.ReadNextSectionAsync(cancellationToken);
+        if (first is null || PartName(first) is not ("manifest" or "manifest.json"))
+        {
+            throw LockteraException.Validation("manifest", "the first part must be the manifest, named 'manifest' or 'manifest.json'");
+        }
+        var manifest = ManifestReader.Read(await JsonBody.ReadAsync(first.Body, ManifestReader.MaxBytes, "manifest", cancellationToken), org.Id);
+
+        await using var encoding = await containers.BeginEncodeAsync(org.Id, req.Caller(), manifest, cancellationToken);
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (PartName(section) != "files")
+            {
+                throw LockteraException.Validation("files", $"unexpected part '{PartName(section)}': after the manifest, every part must be named 'files'");
+            }
+            var disposition = ContentDispositionHeaderValue.Parse(section.ContentDisposition);
+            var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+            if (fileName is null)
+            {
+                throw LockteraException.Validation("files", "every file part needs a filename");
+            }
+            await encoding.AddFileAsync(fileName, section.ContentType, section.Body, cancellationToken);
+        }
+        var (record, index) = await encoding.CompleteAsync(cancellationToken);
+        return ApiResults.Created(new EncodedManifestView(record, index));
+    }
+
+    [Function("ListContainers")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/containers")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(req);
+        var filter = ContainerFilter.From(req);
+        var page = await containers.ListAsync(req.TargetOrg().Id, filter.Matches, paging.After, paging.Skip, paging.Limit, cancellationToken);
+        if (page.Count > 0)
+        {
+            paging.AddNextLink(req.HttpContext.Response, req, page.Count, page[^1].Id);
+        }
+        return ApiResults.Ok(page.Select(r => new ContainerView(r)).ToList());
+    }
+
+    [Function("GetContainer")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        ApiResults.Ok(new ContainerView(await Find(req, container_id, cancellationToken)));
+
+    [Function("GetContainerById")]
+    [RequirePermission(Permission.Read)]
+    public Task<IResult> GetById([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        Get(req, container_id, cancellationToken);
+
+    [Function("DeleteContainer")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        await containers.DeleteAsync(await Find(req, container_id, cancellationToken), cancellationToken);
+        return ApiResults.NoContent();
+    }
+
+    [Function("DeleteContainerById")]
+    [RequirePermission(Permission.Write)]
+    public Task<IResult> DeleteById([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Direct)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        Delete(req, container_id, cancellationToken);
+
+    [Function("BlockContainer")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var blocked = HttpMethods.IsPut(req.Method);
+        await containers.SetBlockedAsync(await Find(req, container_id, cancellationToken), blocked, cancellationToken);
+        return ApiResults.NoContent();
+    }
+
+    [Function("DecodeManifest")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> DecodeManifest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        ApiResults.Ok(new DecodedManifestView(await Open(req, container_id, cancellationToken)));
+
+    [Function("DecodeManifestById")]
+    [RequirePermission(Permission.Read)]
+    public Task<IResult> DecodeManifestById(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        DecodeManifest(req, container_id, cancellationToken);
+
+    [Function("DecodeFile")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> DecodeFile(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken)
+    {
+        var opened = await Open(req, container_id, cancellationToken);
+        var index = opened.Index.Files.ToList().FindIndex(f => f.Name == file_name);
+        if (index < 0)
+        {
+            throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
+        }
+        var range = ByteRange.Resolve(req, opened.Index.Files[index].Size, DecodedFileResult.ETag(opened.Index.Files[index]));
+        return new DecodedFileResult(opened, index, range, logger);
+    }
+
+    [Function("DecodeFileById")]
+    [RequirePermission(Permission.Read)]
+    public Task<IResult> DecodeFileById(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
+        DecodeFile(req, container_id, file_name, cancellationToken);
+
+    private async Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
+        Guid.TryParse(containerId, out var id)
+            ? await containers.GetAsync(req.TargetOrg().Id, id, cancellationToken)
+            : throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+
+    private async Task<OpenedContainer> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
+    {
+        var record = await Find(req, containerId, cancellationToken);
+        var password = req.Headers[PasswordHeader].ToString();
+        return await containers.OpenAsync(record, password.Length == 0 ? null : password, cancellationToken);
+    }
+
+    private static string Boundary(HttpRequest req)
+    {
+        if (!MediaTypeHeaderValue.TryParse(req.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw LockteraException.Validation("content-type", "must be multipart/form-data with a manifest part and file parts");
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        return string.IsNullOrWhiteSpace(boundary) || boundary.Length > 200
+            ? throw LockteraException.Validation("content-type", "the multipart boundary is missing or too long")
+            : boundary;
+    }
+
+    private static string? PartName(MultipartSection section) =>
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFormDisposition()
+            ? HeaderUtilities.RemoveQuotes(disposition.Name).Value
+            : null;
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Locktera.Core.Containers;
+using Locktera.Core.Errors;
+using Locktera.Core.Validation;
+using Microsoft.AspNetCore.Http;
+
+namespace Locktera.Functions.Http;
+
+/// <summary>The filters of a container listing: <c>status</c>, <c>tag</c>, <c>name</c> (prefix), <c>start</c>/<c>end</c> (created).</summary>
+public sealed record ContainerFilter(ContainerStatus? Status, string? Tag, string? NamePrefix, DateTimeOffset? Start, DateTimeOffset? End)
+{
+    public static ContainerFilter From(HttpRequest request)
+    {
+        var errors = new FieldErrors();
+        ContainerStatus? status = null;
+        if (request.Query["status"].ToString() is { Length: > 0 } text)
+        {
+            if (Enum.TryParse<ContainerStatus>(text, ignoreCase: true, out var parsed) && parsed != ContainerStatus.Pending)
+            {
+                status = parsed;
+            }
+            else
+            {
+                errors.Add("status", "must be one of: ACTIVE, BLOCKED, EXPIRED");
+            }
+        }
+        var start = Timestamp(request, "start", errors);
+        var end = Timestamp(request, "end", errors);
+        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        return new ContainerFilter(status, Query(request, "tag"), Query(request, "name"), start, end);
+    }
+
+    public bool Matches(ContainerRecord record) =>
+        record.Status != ContainerStatus.Pending
+        && (Status is null || record.Status == Status)
+        && (Tag is null || record.Tags.Contains(Tag, StringComparer.Ordinal))
+        && (NamePrefix is null || record.Name.StartsWith(NamePrefix, StringComparison.OrdinalIgnoreCase))
+        && (Start is null || record.CreatedAt >= Start)
+        && (End is null || record.CreatedAt <= End);
+
+    private static string? Query(HttpRequest request, string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    private static DateTimeOffset? Timestamp(HttpRequest request, string name, FieldErrors errors)
+    {
+        if (Query(request, name) is not { } text)
+        {
+            return null;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+        errors.Add(name, "must be an ISO-8601 timestamp, e.g. 2026-01-31T23:59:59Z");
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Locktera.Core.Containers;
+using Locktera.Core.Tera;
+
+namespace Locktera.Functions.Http;
+
+/// <summary>
+/// Reads an encode manifest in either documented shape: nested
+/// (<c>{ "container": { name, recipients, downloadable, password, drm: {…} }, "files": {…} }</c>)
+/// or flat (<c>{ container_name, dynamic, downloadable, recipients, time, ip, geo, … }</c>).
+/// </summary>
+public static class ManifestReader
+{
+    public const int MaxBytes = 1024 * 1024;
+    public const int MaxPasswordLength = 256;
+    public const int MaxTags = 50;
+    public const int MaxTagLength = 100;
+
+    public static EncodeManifest Read(JsonBody manifest, Guid orgId)
+    {
+        var nested = manifest.Has("container");
+        var container = nested ? manifest.Nested("container") : manifest;
+        var drm = nested ? container?.Nested("drm") : manifest;
+        if (!nested && manifest.Text("org_id", 64) is { } named && (!Guid.TryParse(named, out var namedId) || namedId != orgId))
+        {
+            manifest.Forbid("org_id", "names another organization than the route");
+        }
+
+        var name = nested ? container?.Text("name", 200) : manifest.Text("container_name", 200);
+        var recipients = container?.Strings("recipients", 1000, 320);
+        var downloadable = container?.Bool("downloadable") ?? false;
+        var password = container?.Secret("password", MaxPasswordLength);
+        var dynamic = drm?.Bool("dynamic") ?? false;
+        var rules = new JsonObject();
+        if (recipients is not null)
+        {
+            rules["recipients"] = new JsonArray([.. recipients.Select(r => JsonValue.Create(r))]);
+        }
+        rules["downloadable"] = downloadable;
+        foreach (var field in new[] { "geo", "ip", "time", "mac" })
+        {
+            if (drm?.Raw(field, JsonValueKind.Object) is { } value)
+            {
+                rules[field] = value;
+            }
+        }
+        if (drm?.WholeNumber("opens", 1, 1_000_000) is { } opens)
+        {
+            rules["opens"] = opens;
+        }
+
+        var tags = (manifest.Strings("tags", MaxTags, MaxTagLength) ?? []).Concat(nested ? container?.Strings("tags", MaxTags, MaxTagLength) ?? [] : []);
+        var files = manifest.Members("files").ToDictionary(m => m.Key, m => new ManifestFile(
+            m.Value.Text("type", 200),
+            new TeraFileDetails(
+                m.Value.WholeNumber("pages", 0, 1_000_000),
+                m.Value.Number("duration", 0, 1e9),
+                m.Value.Bool("hidden") ?? false,
+                m.Value.Text("view_instead", FileNames.MaxBytes),
+                m.Value.Text("download_instead", FileNames.MaxBytes))), StringComparer.Ordinal);
+        foreach (var fileName in files.Keys)
+        {
+            if (FileNames.Problem(fileName) is { } problem)
+            {
+                manifest.Forbid("files", $"file name '{fileName}' {problem}");
+            }
+        }
+        manifest.EnsureValid();
+        return new EncodeManifest(name, dynamic, downloadable, password, rules.ToJsonString(), [.. tags.Distinct(StringComparer.Ordinal)], files);
+    }
+}
