@@ -51,6 +51,16 @@ azurite_connection() {
   echo "DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=http://127.0.0.1:$1/$azurite_account;QueueEndpoint=http://127.0.0.1:$2/$azurite_account;TableEndpoint=http://127.0.0.1:$3/$azurite_account;"
 }
 
+# start_s3rver DATA_DIR PORT LOG_FILE BUCKET: starts s3rver (an S3-compatible server for tests)
+# in the background with BUCKET created; sets s3rver_pid. It accepts any access key and secret.
+start_s3rver() {
+  mkdir -p "$1"
+  "$tools_dir/node_modules/.bin/s3rver" --silent --directory "$1" --address 127.0.0.1 --port "$2" \
+    --no-vhost-buckets --configure-bucket "$4" >"$3" 2>&1 &
+  s3rver_pid=$!
+  wait_for_port "$2" 30 "s3rver"
+}
+
 # Stops background processes started by a script: TERM, then KILL for any still running after
 # 3 s (Azurite flushes its data and closes on TERM at once, but its process lingers).
 stop_pids() {

@@ -15,6 +15,7 @@ namespace Locktera.Core.Storage;
 public sealed class StorageAccount
 {
     private readonly ConcurrentDictionary<string, Task<TableClient>> _tables = new();
+    private readonly ConcurrentDictionary<string, Task<BlobContainerClient>> _containers = new();
 
     public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, TableNames names)
     {
@@ -33,22 +34,32 @@ public sealed class StorageAccount
     /// A client for a table that exists. Creation is attempted once per process and table, and
     /// again after a failure, so a storage outage at start-up heals by itself.
     /// </summary>
-    public Task<TableClient> TableAsync(string name, CancellationToken cancellationToken)
+    public Task<TableClient> TableAsync(string name, CancellationToken cancellationToken) =>
+        Once(_tables, name, async n =>
+        {
+            var client = TableService.GetTableClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken);
+            return client;
+        });
+
+    /// <summary>A client for a blob container that exists, created as <see cref="TableAsync"/> creates tables.</summary>
+    public Task<BlobContainerClient> ContainerAsync(string name, CancellationToken cancellationToken) =>
+        Once(_containers, name, async n =>
+        {
+            var client = BlobService.GetBlobContainerClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            return client;
+        });
+
+    private static Task<T> Once<T>(ConcurrentDictionary<string, Task<T>> created, string name, Func<string, Task<T>> create)
     {
-        var task = _tables.GetOrAdd(name, n => CreateTableAsync(n, cancellationToken));
+        var task = created.GetOrAdd(name, create);
         if (task.IsFaulted || task.IsCanceled)
         {
-            _tables.TryRemove(new KeyValuePair<string, Task<TableClient>>(name, task));
-            task = _tables.GetOrAdd(name, n => CreateTableAsync(n, cancellationToken));
+            created.TryRemove(new KeyValuePair<string, Task<T>>(name, task));
+            task = created.GetOrAdd(name, create);
         }
         return task;
-    }
-
-    private async Task<TableClient> CreateTableAsync(string name, CancellationToken cancellationToken)
-    {
-        var client = TableService.GetTableClient(name);
-        await client.CreateIfNotExistsAsync(cancellationToken);
-        return client;
     }
 
     public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names)
@@ -112,7 +123,7 @@ public sealed class StorageAccount
     /// Few, quick retries: a request that cannot reach storage should fail fast with 503 and let the
     /// client retry, rather than hang for the SDK's default minute.
     /// </summary>
-    private static T Configure<T>(T options) where T : ClientOptions
+    internal static T Configure<T>(T options) where T : ClientOptions
     {
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);

@@ -1,0 +1,148 @@
+using System.Net;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Locktera.Core.Content;
+
+/// <summary>
+/// Content in one bucket of Amazon S3 or any S3-compatible service. Uploads stream as a multipart
+/// upload (parts of <see cref="PartSize"/>, the last one smaller); an object smaller than one part
+/// is written with a single PutObject at commit. Nothing is visible before the upload completes.
+/// </summary>
+public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentStore
+{
+    /// <summary>S3's smallest part size (except for the last part).</summary>
+    public const int PartSize = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// A client for <paramref name="host"/> (any S3-compatible service URL, path-style) or, without
+    /// one, for AWS in <paramref name="region"/>.
+    /// </summary>
+    public static S3ContentStore Connect(Uri? host, string? region, string bucket, string accessKey, string secretKey) =>
+        new(new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), ClientConfig(host, region)), bucket);
+
+    internal static AmazonS3Config ClientConfig(Uri? host, string? region)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = true,
+            // Checksums only where the API demands them: S3-compatible services do not all know the
+            // newer flexible checksums that SDK v4 adds by default.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // Fail fast, as the platform's storage clients do: an unreachable store answers 503 quickly.
+            MaxErrorRetry = 2,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        if (host is null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region ?? "us-east-1");
+        }
+        else
+        {
+            config.ServiceURL = host.ToString();
+            config.AuthenticationRegion = region ?? "us-east-1";
+        }
+        return config;
+    }
+
+    /// <summary>The multipart upload itself starts with the first full part, so that small objects need one request.</summary>
+    public Task<IContentUpload> StartUploadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<IContentUpload>(new Upload(client, bucket, key));
+
+    public async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A range cannot be empty: an empty read only checks that the object exists.
+            if (length == 0)
+            {
+                await client.GetObjectMetadataAsync(bucket, key, cancellationToken);
+                return Stream.Null;
+            }
+            var response = await client.GetObjectAsync(
+                new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(offset, offset + length - 1) }, cancellationToken);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ContentNotFoundException(key);
+        }
+    }
+
+    /// <summary>S3's delete succeeds for a missing key already.</summary>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        client.DeleteObjectAsync(bucket, key, cancellationToken);
+
+    private sealed class Upload(IAmazonS3 client, string bucket, string key) : BufferedUpload(PartSize)
+    {
+        private readonly List<PartETag> _parts = [];
+        private string? _uploadId;
+
+        protected override async Task SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
+        {
+            _uploadId ??= (await client.InitiateMultipartUploadAsync(bucket, key, cancellationToken)).UploadId;
+            using var stream = AsStream(block);
+            // Signed whole rather than aws-chunked: S3-compatible services do not all understand chunked signing.
+            var part = await client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = _uploadId,
+                PartNumber = number,
+                InputStream = stream,
+                PartSize = block.Length,
+                UseChunkEncoding = false,
+            }, cancellationToken);
+            _parts.Add(new PartETag(number, part.ETag));
+        }
+
+        protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+        {
+            if (_uploadId is null)
+            {
+                using var stream = AsStream(rest);
+                await client.PutObjectAsync(new PutObjectRequest
+                {
+                    BucketName = bucket,
+                    Key = key,
+                    InputStream = stream,
+                    AutoCloseStream = false,
+                    UseChunkEncoding = false,
+                }, cancellationToken);
+                return;
+            }
+            if (!rest.IsEmpty)
+            {
+                await SendBlockAsync(rest, BlockCount + 1, cancellationToken);
+            }
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = _uploadId,
+                PartETags = _parts,
+            }, cancellationToken);
+        }
+
+        protected override async ValueTask DiscardAsync()
+        {
+            if (_uploadId is null)
+            {
+                return;
+            }
+            try
+            {
+                await client.AbortMultipartUploadAsync(bucket, key, _uploadId);
+            }
+            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException)
+            {
+                // Disposal runs on failure paths and must not hide the original error. Parts of an
+                // upload that could not be aborted are invisible, and a bucket lifecycle rule
+                // (AbortIncompleteMultipartUpload) removes them.
+            }
+        }
+    }
+}
