@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Locktera.Core;
 using Locktera.Core.Access;
+using Locktera.Core.Containers;
 using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
@@ -29,7 +30,7 @@ public class PipelineTests
         var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
         var orgs = new OrgStore(storage);
         return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, options, TimeProvider.System),
-            new RateLimiter(storage, TimeProvider.System), orgs, options, NullLogger<RequestPipeline>.Instance);
+            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), options, NullLogger<RequestPipeline>.Instance);
     }
 
     private static async Task<(int Status, JsonNode? Body, DefaultHttpContext Context)> Run(Func<Task> function, string? requestId = null)
