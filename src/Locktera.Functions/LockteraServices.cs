@@ -1,5 +1,6 @@
 using Locktera.Core;
 using Locktera.Core.Access;
+using Locktera.Core.Content;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
@@ -36,6 +37,7 @@ public static class LockteraServices
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();
+        services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
         return services;
     }

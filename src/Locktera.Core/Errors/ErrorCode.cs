@@ -12,6 +12,9 @@ public enum ErrorCode
     BodyTooLarge = 40003,
     InvalidPaging = 40004,
 
+    // 400, storage configuration (40020–40029)
+    StorageEndpointNotAllowed = 40020,
+
     // 401
     MissingCredentials = 40101,
     MalformedCredentials = 40102,
@@ -34,6 +37,9 @@ public enum ErrorCode
 
     // 409
     InvalidHierarchy = 40901,
+
+    // 422, storage configuration (42201–42209)
+    StorageConfigRejected = 42201,
 
     // 429
     RateLimited = 42901,

@@ -9,5 +9,7 @@ public sealed class TableNames(string prefix)
 
     public string RateLimits { get; } = prefix + "ratelimits";
 
-    public IEnumerable<string> All => [Orgs, ApiKeys, RateLimits];
+    public string StorageConfigs { get; } = prefix + "storageconfigs";
+
+    public IEnumerable<string> All => [Orgs, ApiKeys, RateLimits, StorageConfigs];
 }

@@ -17,9 +17,16 @@ public sealed class JsonBody
 {
     private readonly JsonObject _object;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
-    private readonly FieldErrors _errors = new();
+    private readonly FieldErrors _errors;
+    private readonly string _prefix;
+    private readonly List<JsonBody> _nested = [];
 
-    private JsonBody(JsonObject value) => _object = value;
+    private JsonBody(JsonObject value, FieldErrors errors, string prefix)
+    {
+        _object = value;
+        _errors = errors;
+        _prefix = prefix;
+    }
 
     public static async Task<JsonBody> ReadAsync(HttpRequest request)
     {
@@ -58,7 +65,7 @@ public sealed class JsonBody
                 new Dictionary<string, string> { ["body"] = $"is not valid JSON{where}" });
         }
         return node is JsonObject value
-            ? new JsonBody(value)
+            ? new JsonBody(value, new FieldErrors(), "")
             : throw new LockteraException(ErrorCode.MalformedJson, "The body must be a JSON object.",
                 new Dictionary<string, string> { ["body"] = "must be a JSON object" });
     }
@@ -88,7 +95,7 @@ public sealed class JsonBody
         {
             return new Optional<T>(true, value);
         }
-        _errors.Add(name, $"must be one of: {string.Join(", ", names)}");
+        Fail(name, $"must be one of: {string.Join(", ", names)}");
         return default;
     }
 
@@ -101,7 +108,7 @@ public sealed class JsonBody
         }
         if (node is not JsonArray array)
         {
-            _errors.Add(name, "must be an array of strings");
+            Fail(name, "must be an array of strings");
             return null;
         }
         var items = new List<T>();
@@ -113,11 +120,41 @@ public sealed class JsonBody
             }
             else
             {
-                _errors.Add($"{name}[{i}]", $"must be {itemDescription}");
+                Fail($"{name}[{i}]", $"must be {itemDescription}");
             }
         }
         return items;
     }
+
+    /// <summary>A trimmed string that <paramref name="check"/> accepts (it returns what is wrong, or null).</summary>
+    public string? Checked(string name, int maxLength, Func<string, string?> check, bool required = false) =>
+        Normalize(name, ReadString(name, maxLength, required), (string value, out string? error) => (error = check(value)) is null ? value : null).Value;
+
+    /// <summary>
+    /// A nested object, read like the body itself; its errors are reported under
+    /// <c>name.field</c> together with the body's.
+    /// </summary>
+    public JsonBody? Nested(string name, bool required = false)
+    {
+        if (!TryTake(name, required, out var node))
+        {
+            return null;
+        }
+        if (node is not JsonObject value)
+        {
+            Fail(name, "must be an object");
+            return null;
+        }
+        var nested = new JsonBody(value, _errors, _prefix + name + ".");
+        _nested.Add(nested);
+        return nested;
+    }
+
+    /// <summary>Whether the body has the field at all (even as null).</summary>
+    public bool Has(string name) => _object.ContainsKey(name);
+
+    /// <summary>Reports a problem the body's own checks cannot see, such as a field that does not apply.</summary>
+    public void Fail(string name, string message) => _errors.Add(_prefix + name, message);
 
     /// <summary>Marks a field that callers may not set, if present.</summary>
     public void Forbid(string name, string reason)
@@ -125,21 +162,30 @@ public sealed class JsonBody
         if (_object.ContainsKey(name))
         {
             _read.Add(name);
-            _errors.Add(name, reason);
+            Fail(name, reason);
         }
     }
 
     /// <summary>Fails with every error found, including fields this request does not know.</summary>
     public void EnsureValid()
     {
+        ReportUnknownFields();
+        _errors.ThrowIfAny();
+    }
+
+    private void ReportUnknownFields()
+    {
         foreach (var (name, _) in _object)
         {
             if (!_read.Contains(name))
             {
-                _errors.Add(name, "is not a known field");
+                Fail(name, "is not a known field");
             }
         }
-        _errors.ThrowIfAny();
+        foreach (var nested in _nested)
+        {
+            nested.ReportUnknownFields();
+        }
     }
 
     private Optional<string?> ReadString(string name, int maxLength, bool required)
@@ -154,7 +200,7 @@ public sealed class JsonBody
         }
         if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
         {
-            _errors.Add(name, "must be a string");
+            Fail(name, "must be a string");
             return default;
         }
         text = text.Trim();
@@ -164,7 +210,7 @@ public sealed class JsonBody
         }
         if (text.Length > maxLength || text.Any(char.IsControl))
         {
-            _errors.Add(name, $"must be at most {maxLength} characters without control characters");
+            Fail(name, $"must be at most {maxLength} characters without control characters");
             return default;
         }
         return new Optional<string?>(true, text);
@@ -174,7 +220,7 @@ public sealed class JsonBody
     {
         if (required)
         {
-            _errors.Add(name, "is required");
+            Fail(name, "is required");
             return default;
         }
         return new Optional<string?>(true, null);
@@ -189,7 +235,7 @@ public sealed class JsonBody
         }
         if (required)
         {
-            _errors.Add(name, "is required");
+            Fail(name, "is required");
         }
         return false;
     }
@@ -205,7 +251,7 @@ public sealed class JsonBody
         var normalized = normalize(value.Value, out var error);
         if (error is not null)
         {
-            _errors.Add(name, error);
+            Fail(name, error);
             return default;
         }
         return new Optional<string?>(true, normalized);
