@@ -30,6 +30,13 @@ public sealed class LockteraOptions
     /// <summary>The most plaintext bytes one encode may hold (default 5 GiB).</summary>
     public long MaxContainerBytes { get; set; } = 5L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Development only: lets organizations configure storage endpoints over http and on loopback,
+    /// link-local or private addresses (Azurite, a local S3 server). Never set it in production: it
+    /// would let a tenant make the service connect to internal hosts.
+    /// </summary>
+    public bool AllowPrivateStorageEndpoints { get; set; }
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>

@@ -1,6 +1,7 @@
 using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
+using Locktera.Core.Content;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
@@ -40,6 +41,7 @@ public static class LockteraServices
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();
+        services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
         return services;
     }

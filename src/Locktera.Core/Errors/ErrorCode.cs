@@ -12,6 +12,9 @@ public enum ErrorCode
     BodyTooLarge = 40003,
     InvalidPaging = 40004,
 
+    // 400, storage configuration (40020–40029)
+    StorageEndpointNotAllowed = 40020,
+
     // 401
     MissingCredentials = 40101,
     MalformedCredentials = 40102,
@@ -45,6 +48,9 @@ public enum ErrorCode
 
     // 416
     RangeNotSatisfiable = 41601,
+
+    // 422, storage configuration (42201–42209)
+    StorageConfigRejected = 42201,
 
     // 429
     RateLimited = 42901,

@@ -12,4 +12,5 @@ public sealed class TableNames(string prefix)
     public string OrgKeyPairs { get; } = prefix + "pqkeys";
 
     public string Containers { get; } = prefix + "containers";
+    public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

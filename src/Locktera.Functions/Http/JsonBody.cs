@@ -83,19 +83,22 @@ public sealed class JsonBody
     /// <summary>Whether the object has the field at all.</summary>
     public bool Has(string name) => _object.ContainsKey(name);
 
-    /// <summary>A nested object, read with the same rules; its errors are named "parent.field".</summary>
-    public JsonBody? Nested(string name)
+    /// <summary>
+    /// A nested object, read like the body itself; its errors are reported under
+    /// <c>name.field</c> together with the body's.
+    /// </summary>
+    public JsonBody? Nested(string name, bool required = false)
     {
-        if (!TryTake(name, required: false, out var node) || node is null)
+        if (!TryTake(name, required, out var node))
         {
             return null;
         }
         if (node is not JsonObject value)
         {
-            _errors.Add(Field(name), "must be an object");
+            Fail(name, "must be an object");
             return null;
         }
-        var nested = new JsonBody(value, _errors, Field(name) + ".");
+        var nested = new JsonBody(value, _errors, _prefix + name + ".");
         _nested.Add(nested);
         return nested;
     }
@@ -126,7 +129,7 @@ public sealed class JsonBody
         var value = Scalar<int>(name, $"must be a whole number from {min} to {max}");
         if (value is { } v && (v < min || v > max))
         {
-            _errors.Add(Field(name), $"must be a whole number from {min} to {max}");
+            Fail(name, $"must be a whole number from {min} to {max}");
             return null;
         }
         return value;
@@ -137,7 +140,7 @@ public sealed class JsonBody
         var value = Scalar<double>(name, $"must be a number from {min} to {max}");
         if (value is { } v && (v < min || v > max || !double.IsFinite(v)))
         {
-            _errors.Add(Field(name), $"must be a number from {min} to {max}");
+            Fail(name, $"must be a number from {min} to {max}");
             return null;
         }
         return value;
@@ -152,7 +155,7 @@ public sealed class JsonBody
         }
         if (node.GetValueKind() != kind)
         {
-            _errors.Add(Field(name), $"must be {(kind == JsonValueKind.Object ? "an object" : kind == JsonValueKind.Array ? "an array" : kind.ToString().ToLowerInvariant())}");
+            Fail(name, $"must be {(kind == JsonValueKind.Object ? "an object" : kind == JsonValueKind.Array ? "an array" : kind.ToString().ToLowerInvariant())}");
             return null;
         }
         return node.DeepClone();
@@ -165,7 +168,7 @@ public sealed class JsonBody
             $"a non-empty string of at most {maxLength} characters");
         if (items is { Count: var count } && count > maxItems)
         {
-            _errors.Add(Field(name), $"must have at most {maxItems} items");
+            Fail(name, $"must have at most {maxItems} items");
         }
         return items?.Select(w => w.Value).ToList();
     }
@@ -182,11 +185,9 @@ public sealed class JsonBody
         {
             return result;
         }
-        _errors.Add(Field(name), message);
+        Fail(name, message);
         return null;
     }
-
-    private string Field(string name) => _prefix + name;
 
     /// <summary>A trimmed string; an empty or whitespace-only one counts as absent.</summary>
     public string? Text(string name, int maxLength, bool required = false) => ReadString(name, maxLength, required).Value;
@@ -216,7 +217,7 @@ public sealed class JsonBody
         {
             return new Optional<T>(true, value);
         }
-        _errors.Add(Field(name), $"must be one of: {string.Join(", ", names)}");
+        Fail(name, $"must be one of: {string.Join(", ", names)}");
         return default;
     }
 
@@ -229,7 +230,7 @@ public sealed class JsonBody
         }
         if (node is not JsonArray array)
         {
-            _errors.Add(Field(name), "must be an array of strings");
+            Fail(name, "must be an array of strings");
             return null;
         }
         var items = new List<T>();
@@ -241,11 +242,18 @@ public sealed class JsonBody
             }
             else
             {
-                _errors.Add($"{Field(name)}[{i}]", $"must be {itemDescription}");
+                Fail($"{name}[{i}]", $"must be {itemDescription}");
             }
         }
         return items;
     }
+
+    /// <summary>A trimmed string that <paramref name="check"/> accepts (it returns what is wrong, or null).</summary>
+    public string? Checked(string name, int maxLength, Func<string, string?> check, bool required = false) =>
+        Normalize(name, ReadString(name, maxLength, required), (string value, out string? error) => (error = check(value)) is null ? value : null).Value;
+
+    /// <summary>Reports a problem the body's own checks cannot see, such as a field that does not apply.</summary>
+    public void Fail(string name, string message) => _errors.Add(_prefix + name, message);
 
     /// <summary>Marks a field that callers may not set, if present.</summary>
     public void Forbid(string name, string reason)
@@ -253,7 +261,7 @@ public sealed class JsonBody
         if (_object.ContainsKey(name))
         {
             _read.Add(name);
-            _errors.Add(Field(name), reason);
+            Fail(name, reason);
         }
     }
 
@@ -270,7 +278,7 @@ public sealed class JsonBody
         {
             if (!_read.Contains(name))
             {
-                _errors.Add(Field(name), "is not a known field");
+                Fail(name, "is not a known field");
             }
         }
         foreach (var nested in _nested)
@@ -291,7 +299,7 @@ public sealed class JsonBody
         }
         if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
         {
-            _errors.Add(Field(name), "must be a string");
+            Fail(name, "must be a string");
             return default;
         }
         text = trim ? text.Trim() : text;
@@ -301,7 +309,7 @@ public sealed class JsonBody
         }
         if (text.Length > maxLength || text.Any(char.IsControl))
         {
-            _errors.Add(Field(name), $"must be at most {maxLength} characters without control characters");
+            Fail(name, $"must be at most {maxLength} characters without control characters");
             return default;
         }
         return new Optional<string?>(true, text);
@@ -311,7 +319,7 @@ public sealed class JsonBody
     {
         if (required)
         {
-            _errors.Add(Field(name), "is required");
+            Fail(name, "is required");
             return default;
         }
         return new Optional<string?>(true, null);
@@ -326,7 +334,7 @@ public sealed class JsonBody
         }
         if (required)
         {
-            _errors.Add(Field(name), "is required");
+            Fail(name, "is required");
         }
         return false;
     }
@@ -342,7 +350,7 @@ public sealed class JsonBody
         var normalized = normalize(value.Value, out var error);
         if (error is not null)
         {
-            _errors.Add(Field(name), error);
+            Fail(name, error);
             return default;
         }
         return new Optional<string?>(true, normalized);

@@ -1,4 +1,5 @@
 using Locktera.Core.Access;
+using Locktera.Core.Content;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using System.Text.Json.Serialization;
@@ -68,4 +69,27 @@ public sealed class ServiceStatusView(HealthReport report)
         ServiceState.DegradedPerformance => "Degraded Performance",
         _ => "Major Outage",
     };
+}
+
+/// <summary>
+/// The StorageConfig schema (flat). Secrets are never returned: the connection string and the secret
+/// key show only their last four characters, enough to tell which one is configured.
+/// </summary>
+public sealed class StorageConfigView(Guid orgId, StorageConfig? config)
+{
+    public Guid? Id { get; } = config?.Id;
+    public Guid OrgId { get; } = orgId;
+    public string Type { get; } = (config?.Settings.Type ?? StorageType.Default).ToName();
+    public string? ContainerName { get; } = config?.Settings.ContainerName;
+    public string? ConnectionString { get; } = config?.Settings.Type == StorageType.Azure ? Mask(config.Settings.Secret) : null;
+    public string? Bucket { get; } = config?.Settings.Bucket;
+    public string? Region { get; } = config?.Settings.Region;
+    public string? Host { get; } = config?.Settings.Host?.ToString();
+    public string? AccessKey { get; } = config?.Settings.AccessKey;
+    public string? SecretKey { get; } = config?.Settings.Type == StorageType.S3 ? Mask(config.Settings.Secret) : null;
+    public DateTimeOffset? CreatedAt { get; } = config?.CreatedAt;
+
+    /// <summary>Short secrets show nothing: four characters of eight would be half the secret.</summary>
+    private static string? Mask(string? secret) =>
+        secret is null ? null : "••••" + (secret.Length >= 16 ? secret[^4..] : "");
 }

@@ -25,9 +25,18 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public ApiClient Api { get; private set; } = null!;
 
+    /// <summary>The services of the first instance, for what the API does not expose (yet), such as content stores.</summary>
+    public IServiceProvider Services => _hosts[0].Services;
+
     public static string StorageConnection =>
         Environment.GetEnvironmentVariable("LOCKTERA_TEST_STORAGE")
         ?? throw new InvalidOperationException("Integration tests need Azurite: run them through scripts/test, which starts it and sets LOCKTERA_TEST_STORAGE.");
+
+    /// <summary>The s3rver that scripts/test started (any access key and secret work) and its bucket.</summary>
+    public static string S3Endpoint => Environment.GetEnvironmentVariable("LOCKTERA_TEST_S3")
+        ?? throw new InvalidOperationException("Storage tests need s3rver: run them through scripts/test, which starts it and sets LOCKTERA_TEST_S3.");
+
+    public static string S3Bucket => Environment.GetEnvironmentVariable("LOCKTERA_TEST_S3_BUCKET") ?? "locktera-test";
 
     public async Task InitializeAsync() => Api = await StartInstanceAsync();
 
@@ -49,6 +58,8 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Locktera:OperatorKey"] = OperatorKey,
             ["Locktera:MasterKey"] = MasterKey,
             ["Locktera:StoragePrefix"] = StoragePrefix,
+            // Azurite and s3rver listen on loopback over http.
+            ["Locktera:AllowPrivateStorageEndpoints"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };

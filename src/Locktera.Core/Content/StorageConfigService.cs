@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.S3;
+using Azure;
+using Locktera.Core.Errors;
+
+namespace Locktera.Core.Content;
+
+/// <summary>
+/// Changes an organization's storage. A configuration is saved only after the service has written,
+/// read back and deleted a probe object with it, so an org can never switch to storage that does
+/// not work; each change is a new version and the previous ones stay readable.
+/// </summary>
+public sealed partial class StorageConfigService(StorageConfigStore configs, StorageEndpointPolicy endpoints, TimeProvider time)
+{
+    private static readonly byte[] ProbeContent = "Locktera checks that it can write, read and delete here."u8.ToArray();
+
+    public Task<StorageConfig?> CurrentAsync(Guid orgId, CancellationToken cancellationToken) => configs.CurrentAsync(orgId, cancellationToken);
+
+    /// <summary>
+    /// Validates and saves <paramref name="settings"/> as the org's current storage.
+    /// <paramref name="endpointField"/> names the request field that carried the endpoint, for the error.
+    /// </summary>
+    public async Task<StorageConfig> SetAsync(Guid orgId, StorageSettings settings, string endpointField, CancellationToken cancellationToken)
+    {
+        if (settings.Endpoint is { } endpoint && await endpoints.ProblemAsync(endpoint, cancellationToken) is { } problem)
+        {
+            throw new LockteraException(ErrorCode.StorageEndpointNotAllowed, $"The storage endpoint is not allowed: it {problem}.",
+                new Dictionary<string, string> { [endpointField] = problem });
+        }
+        if (settings.Type != StorageType.Default)
+        {
+            await ProbeAsync(ContentStores.Connect(settings), cancellationToken);
+        }
+        var config = new StorageConfig(Guid.CreateVersion7(), orgId, settings, time.GetUtcNow());
+        await configs.AddCurrentAsync(config, cancellationToken);
+        return config;
+    }
+
+    private static async Task ProbeAsync(IContentStore store, CancellationToken cancellationToken)
+    {
+        var key = $"locktera-probe/{Guid.NewGuid():N}";
+        try
+        {
+            await using (var upload = await store.StartUploadAsync(key, cancellationToken))
+            {
+                await upload.WriteAsync(ProbeContent, cancellationToken);
+                await upload.CommitAsync(cancellationToken);
+            }
+            var readBack = new byte[ProbeContent.Length];
+            await using (var read = await store.OpenReadAsync(key, 0, ProbeContent.Length, cancellationToken))
+            {
+                await read.ReadExactlyAsync(readBack, cancellationToken);
+            }
+            await store.DeleteAsync(key, cancellationToken);
+            if (!readBack.AsSpan().SequenceEqual(ProbeContent))
+            {
+                throw new LockteraException(ErrorCode.StorageConfigRejected, "The storage configuration does not work: it returned other content than was written.");
+            }
+        }
+        catch (Exception e) when (e is not LockteraException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new LockteraException(ErrorCode.StorageConfigRejected, $"The storage configuration does not work: {Reason(e)}.");
+        }
+    }
+
+    /// <summary>
+    /// What went wrong, in words safe to return: a status and the provider's error code at most,
+    /// never a provider message, which may quote request details, account names or keys.
+    /// </summary>
+    internal static string Reason(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } a => Reason(a.InnerExceptions[0]),
+        RequestFailedException { Status: 0 } or HttpRequestException or SocketException => "the endpoint could not be reached",
+        RequestFailedException r => $"Azure Storage answered {r.Status}{Code(r.ErrorCode)}",
+        AmazonS3Exception s when s.StatusCode != 0 => $"the S3 service answered {(int)s.StatusCode}{Code(s.ErrorCode)}",
+        TaskCanceledException or TimeoutException => "the endpoint did not answer in time",
+        ContentNotFoundException => "the probe object written could not be read back",
+        EndOfStreamException => "the probe object read back was incomplete",
+        { InnerException: { } inner } => Reason(inner),
+        AmazonClientException => "the S3 client could not complete the request",
+        _ => $"the storage could not be used ({e.GetType().Name})",
+    };
+
+    private static string Code(string? code) => code is not null && SafeCode().IsMatch(code) ? $" ({code})" : "";
+
+    [GeneratedRegex("^[A-Za-z0-9.]{1,64}$")]
+    private static partial Regex SafeCode();
+}
