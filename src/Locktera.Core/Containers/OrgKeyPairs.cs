@@ -29,7 +29,7 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
         var pairs = new List<OrgKeyPair>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey", "Algorithm", "PublicKey", "CreatedAt", "Active"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["PartitionKey", "RowKey", "Algorithm", "PublicKey", "CreatedAt", "Active"], cancellationToken: cancellationToken))
         {
             pairs.Add(ToPair(row));
         }

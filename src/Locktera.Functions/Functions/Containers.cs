@@ -157,7 +157,8 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     }
 
     private static string? PartName(MultipartSection section) =>
-        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFormDisposition()
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+            && disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
             ? HeaderUtilities.RemoveQuotes(disposition.Name).Value
             : null;
 }

@@ -31,6 +31,11 @@ public static class ManifestReader
         var recipients = container?.Strings("recipients", 1000, 320);
         var downloadable = container?.Bool("downloadable") ?? false;
         var password = container?.Secret("password", MaxPasswordLength);
+        if (password is not null && password.Trim().Length != password.Length)
+        {
+            // HTTP trims header values, so such a password could never be presented in X-Locktera-Password.
+            container!.Fail("password", "must not start or end with white space");
+        }
         var dynamic = drm?.Bool("dynamic") ?? false;
         var rules = new JsonObject();
         if (recipients is not null)

@@ -15,7 +15,9 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var path = entry.Http!.Route!
             .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
             .Replace("{org_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{container_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{file_name}", "file.txt", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
 
         foreach (var method in entry.Http.Methods!)
