@@ -1,3 +1,4 @@
+using Locktera.Core;
 using Locktera.Core.Errors;
 using Locktera.Functions;
 using Locktera.Functions.Pipeline;
@@ -11,12 +12,18 @@ namespace Locktera.DevHost;
 /// </summary>
 public static class DevHostApp
 {
+    /// <summary>Room for the manifest and the multipart framing around the files' bytes.</summary>
+    private const long MultipartAllowance = 16 * 1024 * 1024;
+
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null)
     {
         catalog ??= FunctionCatalog.Locktera;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
 
+        // Kestrel's own body limit must not cut an encode short of the configured container limit.
+        var limits = builder.Configuration.GetSection(LockteraOptions.Section).Get<LockteraOptions>() ?? new LockteraOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxContainerBytes + MultipartAllowance);
         builder.Services.AddMvcCore();
         builder.Services.AddLocktera(builder.Configuration);
         builder.Services.AddSingleton(catalog);

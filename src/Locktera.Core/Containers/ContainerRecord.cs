@@ -53,3 +53,6 @@ public sealed record ContainerRecord
     /// <summary>Rules given at encode, as JSON (sealed in the container too when static).</summary>
     public string? Rules { get; init; }
 }
+
+/// <summary>One change of a container's tags, for its tag audit.</summary>
+public sealed record TagChange(DateTimeOffset Timestamp, IReadOnlyList<string> OldTags, IReadOnlyList<string> NewTags, string User);

@@ -66,9 +66,10 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         }
     }
 
-    public async Task<ContainerRecord> GetAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
+    /// <summary>A container of the org by the id a route gave; a malformed id is as unknown as a missing one.</summary>
+    public async Task<ContainerRecord> GetAsync(Guid orgId, string containerId, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(orgId, containerId, cancellationToken);
+        var record = Guid.TryParse(containerId, out var id) ? await store.FindAsync(orgId, id, cancellationToken) : null;
         return record is null || record.Status == ContainerStatus.Pending
             ? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.")
             : record;
@@ -125,6 +126,51 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, CancellationToken cancellationToken) =>
         await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
         ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+
+    /// <summary>Replaces a container's tags and records the change (who, when, before and after).</summary>
+    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Caller caller, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> before = [];
+        var updated = await store.UpdateAsync(record.OrgId, record.Id, r =>
+        {
+            before = r.Tags;
+            return r with { Tags = tags };
+        }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        await store.AddTagChangeAsync(record.OrgId, record.Id, new TagChange(time.GetUtcNow(), before, tags, caller.Subject), cancellationToken);
+        return updated;
+    }
+
+    public Task<IReadOnlyList<TagChange>> TagChangesAsync(ContainerRecord record, CancellationToken cancellationToken) =>
+        store.TagChangesAsync(record.OrgId, record.Id, cancellationToken);
+
+    /// <summary>Every tag in use in the org's containers, with how many containers carry it.</summary>
+    public async Task<IReadOnlyList<(string Tag, int Count)>> TagCountsAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var record in store.ListAsync(orgId, null, cancellationToken))
+        {
+            foreach (var tag in record.Status == ContainerStatus.Pending ? [] : record.Tags)
+            {
+                counts[tag] = counts.GetValueOrDefault(tag) + 1;
+            }
+        }
+        return [.. counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value))];
+    }
+
+    /// <summary>A container by its MD5 (32 hex digits) or SHA-256 (64) digest.</summary>
+    public async Task<ContainerRecord> FindByDigestAsync(Guid orgId, string digest, CancellationToken cancellationToken)
+    {
+        var normalized = digest.Trim().ToLowerInvariant();
+        var algorithm = normalized.Length switch { 32 => "md5", 64 => "sha256", _ => null };
+        if (algorithm is null || !normalized.All(char.IsAsciiHexDigit))
+        {
+            throw LockteraException.Validation("digest", "must be an MD5 (32 hex digits) or SHA-256 (64 hex digits) digest");
+        }
+        var record = await store.FindByDigestAsync(orgId, algorithm, normalized, cancellationToken);
+        return record is null || record.Status == ContainerStatus.Pending
+            ? throw new LockteraException(ErrorCode.ContainerNotFound, "No container has that digest.")
+            : record;
+    }
 
     internal Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken) =>
         store.UpdateAsync(record.OrgId, record.Id, r => r with

@@ -108,6 +108,37 @@ public sealed class ContainerStore(StorageAccount storage)
         }
     }
 
+    /// <summary>Records a change of a container's tags (RK "t:{container}:{inverted time}", newest first).</summary>
+    public async Task AddTagChangeAsync(Guid orgId, Guid containerId, TagChange change, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var inverted = (DateTimeOffset.MaxValue.UtcTicks - change.Timestamp.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"t:{containerId}:{inverted}:{Guid.NewGuid():N}")
+        {
+            ["Timestamp"] = change.Timestamp,
+            ["OldTags"] = JsonSerializer.Serialize(change.OldTags, Json),
+            ["NewTags"] = JsonSerializer.Serialize(change.NewTags, Json),
+            ["User"] = change.User,
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TagChange>> TagChangesAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var prefix = $"t:{containerId}:";
+        var changes = new List<TagChange>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(prefix) > 0 && e.RowKey.CompareTo(prefix + "~") < 0, cancellationToken: cancellationToken))
+        {
+            changes.Add(new TagChange(
+                row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+                JsonSerializer.Deserialize<List<string>>(row.GetString("OldTags") ?? "[]", Json) ?? [],
+                JsonSerializer.Deserialize<List<string>>(row.GetString("NewTags") ?? "[]", Json) ?? [],
+                row.GetString("User") ?? ""));
+        }
+        return changes;
+    }
+
     /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>
     private static string RowKey(Guid id)
     {

@@ -67,6 +67,12 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
         return ApiResults.Ok(page.Select(r => new ContainerView(r)).ToList());
     }
 
+    [Function("FindContainerByDigest")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> FindByDigest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/container_by_digest")] HttpRequest req, CancellationToken cancellationToken) =>
+        ApiResults.Ok(new ContainerView(await containers.FindByDigestAsync(req.TargetOrg().Id, req.Query["digest"].ToString(), cancellationToken)));
+
     [Function("GetContainer")]
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
@@ -132,10 +138,8 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
         DecodeFile(req, container_id, file_name, cancellationToken);
 
-    private async Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
-        Guid.TryParse(containerId, out var id)
-            ? await containers.GetAsync(req.TargetOrg().Id, id, cancellationToken)
-            : throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
+        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
 
     private async Task<OpenedContainer> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
     {

@@ -28,7 +28,11 @@ public sealed class JsonBody
         _prefix = prefix;
     }
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request)
+    /// <summary>
+    /// Reads the request's JSON object. With <paramref name="arrayField"/>, a bare JSON array is also
+    /// accepted and read as the object <c>{ arrayField: […] }</c>.
+    /// </summary>
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, string? arrayField = null)
     {
         var maxBytes = request.HttpContext.RequestServices.GetRequiredService<IOptions<LockteraOptions>>().Value.MaxJsonBodyBytes;
         if (request.ContentType is { } type && !IsJson(type))
@@ -40,11 +44,11 @@ public sealed class JsonBody
         {
             throw TooLarge(maxBytes, "body");
         }
-        return await ReadAsync(request.Body, maxBytes, "body", request.HttpContext.RequestAborted);
+        return await ReadAsync(request.Body, maxBytes, "body", request.HttpContext.RequestAborted, arrayField);
     }
 
     /// <summary>Reads a JSON object of at most <paramref name="maxBytes"/> from a stream (a body, a multipart section).</summary>
-    public static async Task<JsonBody> ReadAsync(Stream stream, int maxBytes, string part, CancellationToken cancellationToken)
+    public static async Task<JsonBody> ReadAsync(Stream stream, int maxBytes, string part, CancellationToken cancellationToken, string? arrayField = null)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -57,11 +61,11 @@ public sealed class JsonBody
             }
             buffer.Write(chunk, 0, read);
         }
-        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), part);
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), part, arrayField);
     }
 
     /// <summary>Parses a JSON object; <paramref name="part"/> names it in errors ("body", "manifest").</summary>
-    public static JsonBody Parse(ReadOnlySpan<byte> json, string part)
+    public static JsonBody Parse(ReadOnlySpan<byte> json, string part, string? arrayField = null)
     {
         JsonNode? node;
         try
@@ -73,6 +77,10 @@ public sealed class JsonBody
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
             throw new LockteraException(ErrorCode.MalformedJson, $"The {part} is not valid JSON.",
                 new Dictionary<string, string> { [part] = $"is not valid JSON{where}" });
+        }
+        if (arrayField is not null && node is JsonArray array)
+        {
+            node = new JsonObject { [arrayField] = array };
         }
         return node is JsonObject value
             ? new JsonBody(value, new FieldErrors(), "")

@@ -49,8 +49,11 @@ public sealed class ApiFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts another instance; by default over the same storage, as a second Functions instance would be.</summary>
-    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null)
+    /// <summary>
+    /// Starts another instance; by default over the same storage, as a second Functions instance
+    /// would be. <paramref name="overrides"/> changes settings for this instance only.
+    /// </summary>
+    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -63,6 +66,10 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
         var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings));
         await host.StartAsync();
         _hosts.Add(host);

@@ -18,7 +18,10 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         return bytes;
     }
 
-    private async Task<ApiResponse> EncodeAsync(TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files)
+    private Task<ApiResponse> EncodeAsync(TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files) =>
+        EncodeAsync(fixture.Api, org, manifest, files);
+
+    private static async Task<ApiResponse> EncodeAsync(ApiClient api, TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files)
     {
         using var form = new MultipartFormDataContent();
         if (manifest is not null)
@@ -33,7 +36,7 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, $"orgs/{org.Id}/containers/encode") { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", org.Key);
-        using var response = await fixture.Api.Http.SendAsync(request);
+        using var response = await api.Http.SendAsync(request);
         return new ApiResponse((int)response.StatusCode, response.Headers, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
@@ -303,6 +306,81 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             (await fixture.Api.SendAsync(method, path, other.Key)).AssertProblem(404, 40402);
         }
         (await fixture.Api.GetAsync($"containers/{id}", owner.Key)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Encodes_over_the_configured_limits_are_413_and_leave_nothing()
+    {
+        var limited = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?>
+        {
+            ["Locktera:MaxContainerBytes"] = "100000",
+            ["Locktera:MaxFilesPerContainer"] = "2",
+        });
+        var org = await fixture.CreateRootOrgAsync();
+        (await EncodeAsync(limited, org, "{}", ("a", new byte[60_000], "text/plain"), ("b", new byte[60_000], "text/plain"))).AssertProblem(413, 41301);
+        (await EncodeAsync(limited, org, "{}", ("a", [1], "text/plain"), ("b", [2], "text/plain"), ("c", [3], "text/plain"))).AssertProblem(413, 41301);
+        (await EncodeAsync(limited, org, "{}", ("a", new byte[90_000], "text/plain"))).AssertStatus(201);
+        Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task Tags_are_set_audited_and_counted()
+    {
+        var (org, id) = await EncodeSampleAsync();
+        var set = await fixture.Api.SendRawAsync(HttpMethod.Put, $"orgs/{org.Id}/containers/{id}/tags", org.Key, "[\"legal\", \"q3\", \"legal\"]", "application/json");
+        Assert.Equal(["legal", "q3"], set.AssertStatus(200).Json!.AsArray().Select(t => t!.GetValue<string>()));
+        (await fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/containers/{id}/tags", org.Key, new JsonObject { ["tags"] = new JsonArray("q3") })).AssertStatus(200);
+        (await fixture.Api.SendRawAsync(HttpMethod.Put, $"orgs/{org.Id}/containers/{id}/tags", org.Key, "[\"\", 5]", "application/json")).AssertProblem(400, 40001);
+        (await fixture.Api.SendRawAsync(HttpMethod.Put, $"orgs/{org.Id}/containers/{id}/tags", org.Key, "{}", "application/json")).AssertProblem(400, 40001);
+
+        var audit = (await fixture.Api.GetAsync($"orgs/{org.Id}/containers/{id}/tags_audit", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(2, audit.Count);
+        Assert.Equal(["q3"], audit[0]!["new_tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["legal", "q3"], audit[0]!["old_tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["finance", "q3"], audit[1]!["old_tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(audit[0]!["user"]!.GetValue<string>()));
+
+        (await EncodeAsync(org, "{\"tags\":[\"q3\",\"hr\"]}", ("f", [1], "text/plain"))).AssertStatus(201);
+        var counts = (await fixture.Api.GetAsync($"orgs/{org.Id}/tags", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(["hr:1", "q3:2"], counts.Select(c => $"{c!["name"]}:{c["count"]}"));
+    }
+
+    [Fact]
+    public async Task A_container_is_found_by_either_digest()
+    {
+        var (org, id) = await EncodeSampleAsync();
+        var record = (await fixture.Api.GetAsync($"containers/{id}", org.Key)).Json!;
+        foreach (var digest in new[] { record["container_digest"]!.GetValue<string>(), record["sha256"]!.GetValue<string>().ToUpperInvariant() })
+        {
+            Assert.Equal(id, (await fixture.Api.GetAsync($"orgs/{org.Id}/container_by_digest?digest={digest}", org.Key)).AssertStatus(200).Json!["id"]!.GetValue<string>());
+        }
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/container_by_digest?digest={new string('0', 64)}", org.Key)).AssertProblem(404, 40404);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/container_by_digest?digest=xyz", org.Key)).AssertProblem(400, 40001);
+        var other = await fixture.CreateRootOrgAsync();
+        (await fixture.Api.GetAsync($"orgs/{other.Id}/container_by_digest?digest={record["sha256"]}", other.Key)).AssertProblem(404, 40404);
+    }
+
+    [Fact]
+    public async Task Key_rotation_keeps_older_containers_readable_and_never_shows_private_keys()
+    {
+        var (org, before) = await EncodeSampleAsync();
+        var keys = (await fixture.Api.GetAsync($"orgs/{org.Id}/pq_keys", org.Key)).AssertStatus(200);
+        var first = Assert.Single(keys.Json!.AsArray())!;
+        Assert.Equal("active", first["status"]!.GetValue<string>());
+        Assert.Equal("ML-KEM-768+ECDH-P256", first["alg"]!.GetValue<string>());
+        Assert.DoesNotContain("prv", keys.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("private", keys.Text, StringComparison.OrdinalIgnoreCase);
+
+        var rotated = (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/pq_keys", org.Key)).AssertStatus(201).Json!;
+        var after = (await EncodeAsync(org, "{}", ("f", Binary, "application/octet-stream"))).AssertStatus(201).Json!["container"]!["uuid"]!.GetValue<string>();
+        var listed = (await fixture.Api.GetAsync($"orgs/{org.Id}/pq_keys", org.Key)).Json!.AsArray();
+        Assert.Equal([rotated["id"]!.GetValue<string>(), first["id"]!.GetValue<string>()], listed.Select(k => k!["id"]!.GetValue<string>()));
+        Assert.Equal(["active", "retired"], listed.Select(k => k!["status"]!.GetValue<string>()));
+
+        Assert.Equal(Binary, (await GetBytesAsync($"containers/{before}/decode/data.bin", org)).Body);
+        Assert.Equal(Binary, (await GetBytesAsync($"containers/{after}/decode/f", org)).Body);
+        var reader = await fixture.CreateChildAsync(org, "user", "read");
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{reader.Id}/pq_keys", reader.Key)).AssertProblem(403, 40301);
     }
 
     private BlobClient Blob(TestOrg org, string id) =>

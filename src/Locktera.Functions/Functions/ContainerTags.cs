@@ -1,0 +1,49 @@
+using Locktera.Core.Access;
+using Locktera.Core.Containers;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>Tags: a container's own (with their change history) and every tag in use in an org.</summary>
+public sealed class ContainerTags(ContainerService containers)
+{
+    private const string OfContainer = Routes.Node + "/containers/{container_id}";
+
+    [Function("SetContainerTags")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfContainer + "/tags")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await Find(req, container_id, cancellationToken);
+        var body = await JsonBody.ReadAsync(req, arrayField: "tags");
+        var tags = body.Strings("tags", ManifestReader.MaxTags, ManifestReader.MaxTagLength);
+        if (tags is null && !body.Has("tags"))
+        {
+            body.Fail("tags", "is required: send a JSON array of strings");
+        }
+        body.EnsureValid();
+        var updated = await containers.SetTagsAsync(record, [.. tags!.Distinct(StringComparer.Ordinal)], req.Caller(), cancellationToken);
+        return ApiResults.Ok(updated.Tags);
+    }
+
+    [Function("GetContainerTagsAudit")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/tags_audit")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var changes = await containers.TagChangesAsync(await Find(req, container_id, cancellationToken), cancellationToken);
+        return ApiResults.Ok(changes.Select(c => new { timestamp = c.Timestamp, old_tags = c.OldTags, new_tags = c.NewTags, user = c.User }).ToList());
+    }
+
+    [Function("ListOrgTags")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> ListOrgTags([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/tags")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var counts = await containers.TagCountsAsync(req.TargetOrg().Id, cancellationToken);
+        return ApiResults.Ok(counts.Select(c => new { name = c.Tag, count = c.Count }).ToList());
+    }
+
+    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
+        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
+}
