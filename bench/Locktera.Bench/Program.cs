@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Locktera.Core.Content;
+using Locktera.Core.Tera;
+
+// Measures the container targets of docs/benchmarks.md against a baseline taken in the same run:
+//   1. encode throughput vs. a plain block-blob upload of the same bytes through the same adapter;
+//   2. memory while encoding: a 1 GiB file vs. a 64 MiB one (flat means the same peak);
+//   3. the latency of a 4 KiB Range read from a 1 MiB file vs. from a 1 GiB file.
+// Usage: Locktera.Bench <blob connection string> [size MiB for 1 and 2, default 1024]
+var connection = args.Length > 0 ? args[0] : throw new ArgumentException("Pass the blob connection string.");
+var largeMiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+var container = new BlobServiceClient(connection).GetBlobContainerClient("bench" + Guid.NewGuid().ToString("N")[..8]);
+await container.CreateAsync();
+var store = new BlobContentStore(container);
+var (publicKey, _) = HybridKem.Generate();
+var results = new List<(string Measure, string Baseline, string Locktera, string Ratio)>();
+
+try
+{
+    // 1. Throughput, same bytes, same adapter; best of three to damp disk noise.
+    const int throughputMiB = 256;
+    var plain = await Best(3, () => Time(() => PlainUploadAsync(store, "plain", throughputMiB)));
+    var encode = await Best(3, () => Time(() => EncodeAsync(store, "encoded", throughputMiB, publicKey)));
+    results.Add(($"upload {throughputMiB} MiB (s, best of 3)", Seconds(plain), Seconds(encode), Ratio(encode, plain)));
+
+    // 2. Peak memory while encoding: small vs large file.
+    var smallPeak = await PeakMemoryAsync(() => EncodeAsync(store, "small", 64, publicKey));
+    (TeraHeader, TeraKeys, TeraWritten) large = default;
+    var largePeak = await PeakMemoryAsync(async () => large = await EncodeAsync(store, "large", largeMiB, publicKey));
+    results.Add(($"peak working set, encode 64 MiB vs {largeMiB} MiB (MiB)", Mib(smallPeak), Mib(largePeak), Ratio(largePeak, smallPeak)));
+
+    // 3. Range latency: a 4 KiB range in the middle of a 1 MiB file vs. of the large file.
+    var smallRange = await RangeLatencyAsync(store, "small-range", await EncodeAsync(store, "small-range", 1, publicKey));
+    var largeRange = await RangeLatencyAsync(store, "large", large);
+    results.Add(("4 KiB Range read, 1 MiB vs large file (ms, median of 50)", Millis(smallRange), Millis(largeRange), Ratio(largeRange, smallRange)));
+}
+finally
+{
+    await container.DeleteAsync();
+}
+
+Console.WriteLine("| measure | baseline | Locktera | ratio |");
+Console.WriteLine("| --- | --- | --- | --- |");
+foreach (var (measure, baseline, locktera, ratio) in results)
+{
+    Console.WriteLine($"| {measure} | {baseline} | {locktera} | {ratio} |");
+}
+
+static async Task PlainUploadAsync(IContentStore store, string key, int mebibytes)
+{
+    await using var upload = await store.StartUploadAsync(key, CancellationToken.None);
+    var buffer = new byte[1024 * 1024];
+    for (var i = 0; i < mebibytes; i++)
+    {
+        Fill(buffer, i);
+        await upload.WriteAsync(buffer, CancellationToken.None);
+    }
+    await upload.CommitAsync(CancellationToken.None);
+}
+
+static async Task<(TeraHeader Header, TeraKeys Keys, TeraWritten Written)> EncodeAsync(IContentStore store, string key, int mebibytes, byte[] publicKey)
+{
+    var (header, keys) = TeraHeader.Create(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), publicKey, TeraHeader.DefaultSegmentSize, null, []);
+    await using var upload = await store.StartUploadAsync(key, CancellationToken.None);
+    var writer = await TeraWriter.StartAsync(upload, header, keys, CancellationToken.None);
+    await writer.AddFileAsync("file.bin", "application/octet-stream", new TeraFileDetails(), new GeneratedStream(mebibytes * 1024L * 1024), long.MaxValue, CancellationToken.None);
+    var written = await writer.CompleteAsync("bench", DateTimeOffset.UtcNow, CancellationToken.None);
+    await upload.CommitAsync(CancellationToken.None);
+    return (header, keys, written);
+}
+
+static async Task<double> RangeLatencyAsync(IContentStore store, string key, (TeraHeader Header, TeraKeys Keys, TeraWritten Written) container)
+{
+    var (header, keys, written) = container;
+    var file = written.Index.Files[0];
+    var from = file.Size / 2;
+    var to = from + 4095;
+    var samples = new List<double>();
+    for (var i = 0; i < 50; i++)
+    {
+        var elapsed = await Time(async () =>
+        {
+            var (offset, length) = TeraReader.StoredRange(header, file, from, to);
+            await using var stored = await store.OpenReadAsync(key, offset, length, CancellationToken.None);
+            await TeraReader.CopyRangeAsync(header, keys, 0, file, stored, from, to, Stream.Null, CancellationToken.None);
+        });
+        samples.Add(elapsed);
+    }
+    samples.Sort();
+    return samples[samples.Count / 2];
+}
+
+static async Task<long> PeakMemoryAsync(Func<Task> work)
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    using var process = Process.GetCurrentProcess();
+    var peak = 0L;
+    using var cancel = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            process.Refresh();
+            peak = Math.Max(peak, process.WorkingSet64);
+            await Task.Delay(20);
+        }
+    });
+    await work();
+    await cancel.CancelAsync();
+    await sampler;
+    return peak;
+}
+
+static async Task<double> Time(Func<Task> work)
+{
+    var watch = Stopwatch.StartNew();
+    await work();
+    return watch.Elapsed.TotalSeconds;
+}
+
+static async Task<double> Best(int runs, Func<Task<double>> measure)
+{
+    var best = double.MaxValue;
+    for (var i = 0; i < runs; i++)
+    {
+        best = Math.Min(best, await measure());
+    }
+    return best;
+}
+
+static void Fill(byte[] buffer, int seed) => new Random(seed).NextBytes(buffer);
+
+static string Seconds(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+static string Millis(double seconds) => (seconds * 1000).ToString("0.0", CultureInfo.InvariantCulture);
+
+static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
+
+static string Ratio(double value, double baseline) => (value / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+/// <summary>Pseudo-random bytes of a given length, produced as they are read: nothing is held in memory.</summary>
+sealed class GeneratedStream(long length) : Stream
+{
+    private readonly Random _random = new(1);
+    private long _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = (int)Math.Min(count, length - _position);
+        _random.NextBytes(buffer.AsSpan(offset, n));
+        _position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
