@@ -28,6 +28,8 @@ public static class LockteraServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<LockteraOptions>, OptionsProblems>();
         services.AddSingleton(TimeProvider.System);
+        // Bounded: entries are opened containers (header, keys, index), each of size 1.
+        services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
         services.AddSingleton(sp => StorageAccount.FromConfiguration(
             configuration, StorageConnection, new TableNames(sp.GetRequiredService<IOptions<LockteraOptions>>().Value.StoragePrefix)));
         services.AddSingleton<MasterKey>();

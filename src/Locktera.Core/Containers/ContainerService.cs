@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
 using System.Text;
 using Locktera.Core.Access;
 using Locktera.Core.Content;
 using Locktera.Core.Errors;
 using Locktera.Core.Tera;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Containers;
@@ -22,8 +24,20 @@ public sealed record ManifestFile(string? Type, TeraFileDetails Details);
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
 public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
 
-public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// How long an opened container's header, keys and index stay in memory. A video player's Range
+    /// requests then cost one ranged read each, instead of two more reads, a key decapsulation and,
+    /// for a protected container, an Argon2id derivation (a quarter second) every time.
+    /// </summary>
+    public static readonly TimeSpan OpenedLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Keys the cache by password without keeping the password: a per-process random HMAC key.</summary>
+    private static readonly byte[] PasswordFingerprintKey = RandomNumberGenerator.GetBytes(32);
+
+    private sealed record OpenedMaterial(TeraHeader Header, TeraKeys Keys, TeraIndex Index);
+
     /// <summary>
     /// Starts an encode: a pending record (never listed) and an upload to the org's current storage.
     /// The files are then added as they arrive; see <see cref="ContainerEncoding"/>.
@@ -103,6 +117,18 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
         }
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
+        var cacheKey = (record.Id, password is null ? "" : Convert.ToHexString(HMACSHA256.HashData(PasswordFingerprintKey, Encoding.UTF8.GetBytes(password))));
+        if (!cache.TryGetValue(cacheKey, out OpenedMaterial? material) || material is null)
+        {
+            material = await ReadMaterialAsync(record, content, password, cancellationToken);
+            // Only a successful open is cached: a wrong password is derived and refused every time.
+            cache.Set(cacheKey, material, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = OpenedLifetime, Size = 1 });
+        }
+        return new OpenedContainer(record, material.Header, material.Keys, material.Index, content);
+    }
+
+    private async Task<OpenedMaterial> ReadMaterialAsync(ContainerRecord record, IContentStore content, string? password, CancellationToken cancellationToken)
+    {
         var headerBytes = await ReadAsync(content, record.ObjectKey, 0, record.HeaderLength, cancellationToken);
         var sealedIndex = await ReadAsync(content, record.ObjectKey, record.IndexOffset, record.IndexLength, cancellationToken);
         var header = TeraHeader.Parse(headerBytes);
@@ -113,7 +139,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var privateKey = await keyPairs.PrivateKeyAsync(record.OrgId, header.OrgKeyId, cancellationToken)
             ?? throw new TeraIntegrityException("The container was wrapped for a key this org does not have.");
         var keys = header.Keys(header.UnwrapContentKey(privateKey), password);
-        return new OpenedContainer(record, header, keys, TeraIndex.Open(header, keys, sealedIndex, record.IndexOffset), content);
+        return new OpenedMaterial(header, keys, TeraIndex.Open(header, keys, sealedIndex, record.IndexOffset));
     }
 
     public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
