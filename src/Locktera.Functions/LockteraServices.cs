@@ -2,6 +2,7 @@ using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Content;
+using Locktera.Core.Events;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
@@ -35,6 +36,7 @@ public static class LockteraServices
         services.AddSingleton<MasterKey>();
         services.AddSingleton<OrgStore>();
         services.AddSingleton<ContainerStore>();
+        services.AddSingleton<EventLog>();
         services.AddSingleton<OrgKeyPairs>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ApiKeyStore>();

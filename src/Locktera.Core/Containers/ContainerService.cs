@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Locktera.Core.Access;
 using Locktera.Core.Content;
+using Locktera.Core.Events;
 using Locktera.Core.Errors;
 using Locktera.Core.Tera;
 using Microsoft.Extensions.Caching.Memory;
@@ -24,7 +24,7 @@ public sealed record ManifestFile(string? Type, TeraFileDetails Details);
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
 public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
 
-public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
     /// <summary>
     /// How long an opened container's header, keys and index stay in memory. A video player's Range
@@ -42,7 +42,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     /// Starts an encode: a pending record (never listed) and an upload to the org's current storage.
     /// The files are then added as they arrive; see <see cref="ContainerEncoding"/>.
     /// </summary>
-    public async Task<ContainerEncoding> BeginEncodeAsync(Guid orgId, Caller caller, EncodeManifest manifest, CancellationToken cancellationToken)
+    public async Task<ContainerEncoding> BeginEncodeAsync(Guid orgId, Actor actor, EncodeManifest manifest, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
         var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             Name = manifest.Name ?? $"container-{id:N}"[..18],
             Status = ContainerStatus.Pending,
             CreatedAt = time.GetUtcNow(),
-            CreatedBy = caller.Subject,
+            CreatedBy = actor.User,
             Tags = manifest.Tags,
             Dynamic = manifest.Dynamic,
             Downloadable = manifest.Downloadable,
@@ -70,7 +70,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         try
         {
             var writer = await TeraWriter.StartAsync(upload, header, keys, cancellationToken);
-            return new ContainerEncoding(this, record, manifest, upload, writer, options.Value);
+            return new ContainerEncoding(this, record, manifest, upload, writer, actor, options.Value);
         }
         catch
         {
@@ -110,7 +110,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     }
 
     /// <summary>Reads the header and index (two ranged reads) and derives the keys; a protected container needs its password.</summary>
-    public async Task<OpenedContainer> OpenAsync(ContainerRecord record, string? password, CancellationToken cancellationToken)
+    public async Task<OpenedContainer> OpenAsync(ContainerRecord record, string? password, Actor actor, CancellationToken cancellationToken)
     {
         if (record.Status == ContainerStatus.Blocked)
         {
@@ -120,7 +120,15 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var cacheKey = (record.Id, password is null ? "" : Convert.ToHexString(HMACSHA256.HashData(PasswordFingerprintKey, Encoding.UTF8.GetBytes(password))));
         if (!cache.TryGetValue(cacheKey, out OpenedMaterial? material) || material is null)
         {
-            material = await ReadMaterialAsync(record, content, password, cancellationToken);
+            try
+            {
+                material = await ReadMaterialAsync(record, content, password, cancellationToken);
+            }
+            catch (TeraIntegrityException e)
+            {
+                await RecordIntegrityFailureAsync(record, actor, e.Message);
+                throw;
+            }
             // Only a successful open is cached: a wrong password is derived and refused every time.
             cache.Set(cacheKey, material, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = OpenedLifetime, Size = 1 });
         }
@@ -142,19 +150,31 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         return new OpenedMaterial(header, keys, TeraIndex.Open(header, keys, sealedIndex, record.IndexOffset));
     }
 
-    public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
+    public async Task DeleteAsync(ContainerRecord record, Actor actor, CancellationToken cancellationToken)
     {
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
         await content.DeleteAsync(record.ObjectKey, cancellationToken);
         await store.DeleteAsync(record, cancellationToken);
+        await RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
     }
 
-    public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, CancellationToken cancellationToken) =>
-        await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
-        ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+    public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, Actor actor, CancellationToken cancellationToken)
+    {
+        var updated = await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
+            ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
+        return updated;
+    }
+
+    /// <summary>Stored bytes that failed authentication are an event of their own: someone must look at them.</summary>
+    public Task RecordIntegrityFailureAsync(ContainerRecord record, Actor actor, string reason) =>
+        RecordAsync(EventLog.ContainerIntegrityFailure, record, actor, new Dictionary<string, string> { ["reason"] = reason }, CancellationToken.None);
+
+    internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
+        events.RecordAsync(new ContainerEvent(time.GetUtcNow(), action, record.OrgId, record.Id, actor.User, detail, actor.Ip), cancellationToken);
 
     /// <summary>Replaces a container's tags and records the change (who, when, before and after).</summary>
-    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Caller caller, CancellationToken cancellationToken)
+    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> before = [];
         var updated = await store.UpdateAsync(record.OrgId, record.Id, r =>
@@ -162,7 +182,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             before = r.Tags;
             return r with { Tags = tags };
         }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
-        await store.AddTagChangeAsync(record.OrgId, record.Id, new TagChange(time.GetUtcNow(), before, tags, caller.Subject), cancellationToken);
+        await store.AddTagChangeAsync(record.OrgId, record.Id, new TagChange(time.GetUtcNow(), before, tags, actor.User), cancellationToken);
         return updated;
     }
 
@@ -227,7 +247,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
 /// complete discards the upload and the pending record: a failed encode leaves nothing behind.
 /// </summary>
 public sealed class ContainerEncoding(
-    ContainerService service, ContainerRecord record, EncodeManifest manifest, IContentUpload upload, TeraWriter writer, LockteraOptions limits) : IAsyncDisposable
+    ContainerService service, ContainerRecord record, EncodeManifest manifest, IContentUpload upload, TeraWriter writer, Actor actor, LockteraOptions limits) : IAsyncDisposable
 {
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private bool _completed;
@@ -266,6 +286,12 @@ public sealed class ContainerEncoding(
         await upload.CommitAsync(cancellationToken);
         _completed = true;
         var active = await service.ActivateAsync(record, written, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
+        await service.RecordAsync(EventLog.ContainerCreate, active, actor, new Dictionary<string, string>
+        {
+            ["name"] = active.Name,
+            ["files"] = written.Index.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["size"] = active.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken);
         return (active, written.Index);
     }
 

@@ -12,5 +12,7 @@ public sealed class TableNames(string prefix)
     public string OrgKeyPairs { get; } = prefix + "pqkeys";
 
     public string Containers { get; } = prefix + "containers";
+
+    public string Events { get; } = prefix + "events";
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

@@ -24,7 +24,7 @@ public sealed class ContainerTags(ContainerService containers)
             body.Fail("tags", "is required: send a JSON array of strings");
         }
         body.EnsureValid();
-        var updated = await containers.SetTagsAsync(record, [.. tags!.Distinct(StringComparer.Ordinal)], req.Caller(), cancellationToken);
+        var updated = await containers.SetTagsAsync(record, [.. tags!.Distinct(StringComparer.Ordinal)], req.Actor(), cancellationToken);
         return ApiResults.Ok(updated.Tags);
     }
 

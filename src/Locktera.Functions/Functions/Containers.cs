@@ -34,7 +34,7 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
         }
         var manifest = ManifestReader.Read(await JsonBody.ReadAsync(first.Body, ManifestReader.MaxBytes, "manifest", cancellationToken), org.Id);
 
-        await using var encoding = await containers.BeginEncodeAsync(org.Id, req.Caller(), manifest, cancellationToken);
+        await using var encoding = await containers.BeginEncodeAsync(org.Id, req.Actor(), manifest, cancellationToken);
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
             if (PartName(section) != "files")
@@ -87,7 +87,7 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        await containers.DeleteAsync(await Find(req, container_id, cancellationToken), cancellationToken);
+        await containers.DeleteAsync(await Find(req, container_id, cancellationToken), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -101,7 +101,7 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
         var blocked = HttpMethods.IsPut(req.Method);
-        await containers.SetBlockedAsync(await Find(req, container_id, cancellationToken), blocked, cancellationToken);
+        await containers.SetBlockedAsync(await Find(req, container_id, cancellationToken), blocked, req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -129,7 +129,7 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
             throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
         }
         var range = ByteRange.Resolve(req, opened.Index.Files[index].Size, DecodedFileResult.ETag(opened.Index.Files[index]));
-        return new DecodedFileResult(opened, index, range, logger);
+        return new DecodedFileResult(opened, index, range, reason => containers.RecordIntegrityFailureAsync(opened.Record, req.Actor(), reason), logger);
     }
 
     [Function("DecodeFileById")]
@@ -145,7 +145,7 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     {
         var record = await Find(req, containerId, cancellationToken);
         var password = req.Headers[PasswordHeader].ToString();
-        return await containers.OpenAsync(record, password.Length == 0 ? null : password, cancellationToken);
+        return await containers.OpenAsync(record, password.Length == 0 ? null : password, req.Actor(), cancellationToken);
     }
 
     private static string Boundary(HttpRequest req)

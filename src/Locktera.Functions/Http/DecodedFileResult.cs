@@ -14,7 +14,7 @@ namespace Locktera.Functions.Http;
 /// segment fails, the response becomes a 502 problem; a later failure aborts the connection, so a
 /// client never receives a byte that did not authenticate.
 /// </summary>
-public sealed partial class DecodedFileResult(OpenedContainer container, int fileIndex, ByteRange? range, ILogger logger) : IResult
+public sealed partial class DecodedFileResult(OpenedContainer container, int fileIndex, ByteRange? range, Func<string, Task> recordIntegrityFailure, ILogger logger) : IResult
 {
     private readonly TeraFile _file = container.Index.Files[fileIndex];
 
@@ -51,6 +51,7 @@ public sealed partial class DecodedFileResult(OpenedContainer container, int fil
         catch (TeraIntegrityException e)
         {
             LogIntegrityFailure(logger, container.Record.Id, e.Message);
+            await recordIntegrityFailure(e.Message);
             if (response.HasStarted)
             {
                 httpContext.Abort();

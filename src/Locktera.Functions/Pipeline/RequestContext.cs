@@ -1,4 +1,5 @@
 using Locktera.Core.Access;
+using Locktera.Core.Events;
 using Locktera.Core.Orgs;
 using Microsoft.AspNetCore.Http;
 
@@ -21,6 +22,10 @@ public static class RequestContextExtensions
     /// <summary>The authenticated caller; only on functions that are not public.</summary>
     public static Caller Caller(this HttpRequest request) =>
         Context(request).Caller ?? throw new InvalidOperationException("A public function has no caller.");
+
+    /// <summary>Who is acting, for events and audits: the caller's key id and the client's address.</summary>
+    public static Actor Actor(this HttpRequest request) =>
+        new(request.Caller().Subject, request.HttpContext.Connection.RemoteIpAddress?.ToString());
 
     /// <summary>The node named by the route's org_id or user_id, already checked to be visible to the caller.</summary>
     public static Org TargetOrg(this HttpRequest request) =>

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using Locktera.Core.Events;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -245,6 +246,12 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await fixture.Api.GetAsync($"containers/{ids[0]}", org.Key)).AssertProblem(404, 40404);
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers", org.Key)).Json!.AsArray());
         Assert.False(await Blob(org, ids[1]).ExistsAsync());
+
+        var actions = (await EventsAsync(org)).Select(e => $"{e.Action} {e.ContainerId}").ToList();
+        Assert.Equal(
+            [$"container.delete {ids[1]}", $"container.delete {ids[0]}", $"container.unblock {ids[0]}", $"container.block {ids[0]}",
+             $"container.create {ids[2]}", $"container.create {ids[1]}", $"container.create {ids[0]}"],
+            actions);
     }
 
     [Fact]
@@ -264,6 +271,20 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(502, status);
         Assert.Equal(50201, problem["code"]!.GetValue<int>());
         Assert.DoesNotContain(Encoding.UTF8.GetString(Binary.AsSpan(0, 16)), Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+
+        var failure = Assert.Single(await EventsAsync(org), e => e.Action == EventLog.ContainerIntegrityFailure);
+        Assert.Equal(Guid.Parse(id), failure.ContainerId);
+        Assert.Contains("segment", failure.Detail["reason"], StringComparison.Ordinal);
+    }
+
+    private async Task<List<ContainerEvent>> EventsAsync(TestOrg org)
+    {
+        var events = new List<ContainerEvent>();
+        await foreach (var entry in fixture.Services.GetRequiredService<EventLog>().ListAsync(Guid.Parse(org.Id), CancellationToken.None))
+        {
+            events.Add(entry);
+        }
+        return events;
     }
 
     [Fact]
