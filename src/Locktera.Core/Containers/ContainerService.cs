@@ -235,9 +235,16 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     private static async Task<byte[]> ReadAsync(IContentStore content, string key, long offset, int length, CancellationToken cancellationToken)
     {
         var bytes = new byte[length];
-        await using var stream = await content.OpenReadAsync(key, offset, length, cancellationToken);
-        var read = await stream.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
-        return read == length ? bytes : throw new TeraIntegrityException("The stored container is truncated.");
+        try
+        {
+            await using var stream = await content.OpenReadAsync(key, offset, length, cancellationToken);
+            var read = await stream.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
+            return read == length ? bytes : throw new TeraIntegrityException("The stored container is truncated.");
+        }
+        catch (ContentNotFoundException)
+        {
+            throw new TeraIntegrityException("The stored container is missing.");
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using Locktera.Core.Containers;
+using Locktera.Core.Content;
 using Locktera.Core.Errors;
 using Locktera.Core.Tera;
 using Locktera.Functions.Pipeline;
@@ -48,7 +49,7 @@ public sealed partial class DecodedFileResult(OpenedContainer container, int fil
             await using var stored = await container.Store.OpenReadAsync(container.Record.ObjectKey, offset, length, httpContext.RequestAborted);
             await TeraReader.CopyRangeAsync(container.Header, container.Keys, fileIndex, _file, stored, from, to, response.Body, httpContext.RequestAborted);
         }
-        catch (TeraIntegrityException e)
+        catch (Exception e) when (e is TeraIntegrityException or ContentNotFoundException)
         {
             LogIntegrityFailure(logger, container.Record.Id, e.Message);
             await recordIntegrityFailure(e.Message);

@@ -277,6 +277,15 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains("segment", failure.Detail["reason"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_container_whose_bytes_vanished_answers_502_not_500()
+    {
+        var (org, id) = await EncodeSampleAsync();
+        await Blob(org, id).DeleteAsync();
+        (await fixture.Api.GetAsync($"containers/{id}/decode", org.Key)).AssertProblem(502, 50201);
+        Assert.Contains(await EventsAsync(org), e => e.Action == EventLog.ContainerIntegrityFailure && e.Detail["reason"].Contains("missing", StringComparison.Ordinal));
+    }
+
     private async Task<List<ContainerEvent>> EventsAsync(TestOrg org)
     {
         var events = new List<ContainerEvent>();
