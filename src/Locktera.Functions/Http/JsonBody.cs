@@ -154,6 +154,9 @@ public sealed class JsonBody
         return value;
     }
 
+    /// <summary>A value of any JSON kind, for a reader of its own (null when absent or null).</summary>
+    public JsonNode? Any(string name) => TryTake(name, required: false, out var node) ? node?.DeepClone() : null;
+
     /// <summary>A value kept as JSON (its contents are checked elsewhere), required to be of one JSON kind.</summary>
     public JsonNode? Raw(string name, JsonValueKind kind)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Locktera.Core.Containers;
+using Locktera.Core.Drm;
 using Locktera.Core.Tera;
 
 namespace Locktera.Functions.Http;
@@ -28,8 +29,6 @@ public static class ManifestReader
         }
 
         var name = nested ? container?.Text("name", 200) : manifest.Text("container_name", 200);
-        var recipients = container?.Strings("recipients", 1000, 320);
-        var downloadable = container?.Bool("downloadable") ?? false;
         var password = container?.Secret("password", MaxPasswordLength);
         if (password is not null && password.Trim().Length != password.Length)
         {
@@ -37,23 +36,28 @@ public static class ManifestReader
             container!.Fail("password", "must not start or end with white space");
         }
         var dynamic = drm?.Bool("dynamic") ?? false;
-        var rules = new JsonObject();
-        if (recipients is not null)
+
+        // Recipients and downloadable sit on the container, the other rules under drm (nested
+        // shape) or all at the top (flat shape); errors keep the path the caller wrote.
+        var rulesJson = new JsonObject();
+        foreach (var field in new[] { "recipients", "downloadable" })
         {
-            rules["recipients"] = new JsonArray([.. recipients.Select(r => JsonValue.Create(r))]);
-        }
-        rules["downloadable"] = downloadable;
-        foreach (var field in new[] { "geo", "ip", "time", "mac" })
-        {
-            if (drm?.Raw(field, JsonValueKind.Object) is { } value)
+            if (container?.Any(field) is { } value)
             {
-                rules[field] = value;
+                rulesJson[field] = value;
             }
         }
-        if (drm?.WholeNumber("opens", 1, 1_000_000) is { } opens)
+        foreach (var field in new[] { "ip", "geo", "time", "opens" })
         {
-            rules["opens"] = opens;
+            if (drm?.Any(field) is { } value)
+            {
+                rulesJson[field] = value;
+            }
         }
+        var containerPrefix = nested ? "container." : "";
+        var drmPrefix = nested ? "container.drm." : "";
+        var rules = DrmRules.Parse(rulesJson, (path, message) =>
+            manifest.Fail((path.StartsWith("recipients", StringComparison.Ordinal) || path == "downloadable" ? containerPrefix : drmPrefix) + path, message));
 
         var tags = (manifest.Strings("tags", MaxTags, MaxTagLength) ?? []).Concat(nested ? container?.Strings("tags", MaxTags, MaxTagLength) ?? [] : []);
         var files = manifest.Members("files").ToDictionary(m => m.Key, m => new ManifestFile(
@@ -72,6 +76,6 @@ public static class ManifestReader
             }
         }
         manifest.EnsureValid();
-        return new EncodeManifest(name, dynamic, downloadable, password, rules.ToJsonString(), [.. tags.Distinct(StringComparer.Ordinal)], files);
+        return new EncodeManifest(name, dynamic, rules.Downloadable, password, rules.ToJson().ToJsonString(), [.. tags.Distinct(StringComparer.Ordinal)], files);
     }
 }
