@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Locktera.Core.Content;
+using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Errors;
 using Locktera.Core.Tera;
+using Locktera.Core.Validation;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -163,6 +166,44 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var updated = await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
             ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
         await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
+        return updated;
+    }
+
+    /// <summary>The rules of a container and their version (for ETag / If-Match).</summary>
+    public static (DrmRules Rules, string Version) RulesOf(ContainerRecord record)
+    {
+        var json = record.Rules is null ? new JsonObject() : JsonNode.Parse(record.Rules)!.AsObject();
+        var rules = DrmRules.Parse(json, (_, _) => { });
+        return (rules, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record.Rules ?? "")))[..32]);
+    }
+
+    /// <summary>
+    /// Changes a dynamic container's rules: <paramref name="change"/> maps the current rules' JSON
+    /// to the new one, which must parse. Under the record's ETag, so concurrent edits never lose an
+    /// update; <paramref name="ifMatch"/> (a version from <see cref="RulesOf"/>) makes it conditional.
+    /// Every change is an event with the old and new rules.
+    /// </summary>
+    public async Task<ContainerRecord> UpdateRulesAsync(ContainerRecord record, Func<JsonObject, JsonObject> change, string? ifMatch, Actor actor, CancellationToken cancellationToken)
+    {
+        if (!record.Dynamic)
+        {
+            throw new LockteraException(ErrorCode.StaticRules, "This container's rules are static: sealed into it at encode, they cannot change.");
+        }
+        string? before = null;
+        var updated = await store.UpdateAsync(record.OrgId, record.Id, current =>
+        {
+            if (ifMatch is not null && ifMatch != RulesOf(current).Version)
+            {
+                throw new LockteraException(ErrorCode.PreconditionFailed, "The rules changed since you read them (If-Match does not match).");
+            }
+            before = current.Rules;
+            var next = change(current.Rules is null ? new JsonObject() : JsonNode.Parse(current.Rules)!.AsObject());
+            var errors = new FieldErrors();
+            var rules = DrmRules.Parse(next, errors);
+            errors.ThrowIfAny();
+            return current with { Rules = rules.ToJson().ToJsonString(), Downloadable = rules.Downloadable };
+        }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        await RecordAsync(EventLog.DrmUpdate, updated, actor, new Dictionary<string, string> { ["old"] = before ?? "{}", ["new"] = updated.Rules ?? "{}" }, cancellationToken);
         return updated;
     }
 

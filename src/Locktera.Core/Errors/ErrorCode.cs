@@ -42,6 +42,10 @@ public enum ErrorCode
 
     // 409
     InvalidHierarchy = 40901,
+    StaticRules = 40903,
+
+    // 412
+    PreconditionFailed = 41201,
 
     // 413
     ContainerTooLarge = 41301,

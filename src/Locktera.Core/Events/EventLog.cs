@@ -33,6 +33,7 @@ public sealed class EventLog(StorageAccount storage)
     public const string ContainerBlock = "container.block";
     public const string ContainerUnblock = "container.unblock";
     public const string ContainerIntegrityFailure = "container.integrity_failure";
+    public const string DrmUpdate = "drm.update";
 
     public async Task RecordAsync(ContainerEvent entry, CancellationToken cancellationToken)
     {

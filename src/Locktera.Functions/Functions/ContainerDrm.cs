@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Locktera.Core.Access;
+using Locktera.Core.Containers;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>
+/// A container's DRM rules, addressed by every documented path. Dynamic containers' rules change
+/// (PUT replaces, PATCH merges: fields left out keep their value, null clears one); static ones
+/// answer 409. Responses carry the rules' version as ETag; If-Match makes a write conditional.
+/// </summary>
+public sealed class ContainerDrm(ContainerService containers)
+{
+    private const string InOrg = Routes.Node + "/containers/{container_id}";
+    private const string Direct = "containers/{container_id}";
+    private static readonly string[] RuleFields = ["recipients", "downloadable", "ip", "geo", "opens", "time"];
+
+    [Function("GetContainerDrm")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        View(req, await Find(req, container_id, cancellationToken));
+
+    [Function("GetContainerDrmById")]
+    [RequirePermission(Permission.Read)]
+    public Task<IResult> GetById(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        Get(req, container_id, cancellationToken);
+
+    [Function("GetContainerDrmRules")]
+    [RequirePermission(Permission.Read)]
+    public Task<IResult> GetRules(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm_rules")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        Get(req, container_id, cancellationToken);
+
+    [Function("ChangeContainerDrm")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Change(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", "patch", Route = InOrg + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await Find(req, container_id, cancellationToken);
+        var body = await JsonBody.ReadAsync(req);
+        var given = new JsonObject();
+        foreach (var field in RuleFields)
+        {
+            if (body.Has(field))
+            {
+                given[field] = body.Any(field);
+            }
+        }
+        // Upstream's bodies may repeat what the route already says; they must agree with it.
+        if (body.Bool("dynamic") is { } dynamic && dynamic != record.Dynamic)
+        {
+            body.Fail("dynamic", record.Dynamic ? "a dynamic container stays dynamic" : "static rules cannot become dynamic");
+        }
+        if (body.Text("id", 64) is { } id && id != record.Id.ToString())
+        {
+            body.Fail("id", "names another container than the route");
+        }
+        if (body.Text("org_id", 64) is { } orgId && orgId != record.OrgId.ToString())
+        {
+            body.Fail("org_id", "names another organization than the route");
+        }
+        body.EnsureValid();
+
+        var replace = HttpMethods.IsPut(req.Method);
+        var updated = await containers.UpdateRulesAsync(record, current =>
+        {
+            var next = replace ? new JsonObject() : current;
+            foreach (var (field, value) in given)
+            {
+                next[field] = value?.DeepClone();
+            }
+            return next;
+        }, IfMatch(req), req.Actor(), cancellationToken);
+        return View(req, updated);
+    }
+
+    [Function("ChangeContainerDrmById")]
+    [RequirePermission(Permission.Write)]
+    public Task<IResult> ChangeById(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Direct + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        Change(req, container_id, cancellationToken);
+
+    [Function("ClearContainerDrmRules")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Clear(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg + "/drm_rules")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await Find(req, container_id, cancellationToken);
+        await containers.UpdateRulesAsync(record, _ => new JsonObject(), IfMatch(req), req.Actor(), cancellationToken);
+        return ApiResults.NoContent();
+    }
+
+    private static IResult View(HttpRequest req, ContainerRecord record)
+    {
+        var (rules, version) = ContainerService.RulesOf(record);
+        var json = rules.ToJson();
+        json["dynamic"] = record.Dynamic;
+        json["id"] = record.Id.ToString();
+        json["org_id"] = record.OrgId.ToString();
+        req.HttpContext.Response.Headers.ETag = $"\"{version}\"";
+        return ApiResults.Ok(json);
+    }
+
+    private static string? IfMatch(HttpRequest req) =>
+        req.Headers.IfMatch.ToString() is { Length: > 0 } value ? value.Trim().Trim('"') : null;
+
+    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
+        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
+}
