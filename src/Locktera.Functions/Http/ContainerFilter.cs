@@ -1,4 +1,3 @@
-using System.Globalization;
 using Locktera.Core.Containers;
 using Locktera.Core.Errors;
 using Locktera.Core.Validation;
@@ -24,10 +23,10 @@ public sealed record ContainerFilter(ContainerStatus? Status, string? Tag, strin
                 errors.Add("status", "must be one of: ACTIVE, BLOCKED, EXPIRED");
             }
         }
-        var start = Timestamp(request, "start", errors);
-        var end = Timestamp(request, "end", errors);
+        var start = QueryValues.Timestamp(request, "start", errors);
+        var end = QueryValues.Timestamp(request, "end", errors);
         errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
-        return new ContainerFilter(status, Query(request, "tag"), Query(request, "name"), start, end);
+        return new ContainerFilter(status, QueryValues.Text(request, "tag"), QueryValues.Text(request, "name"), start, end);
     }
 
     public bool Matches(ContainerRecord record) =>
@@ -37,20 +36,4 @@ public sealed record ContainerFilter(ContainerStatus? Status, string? Tag, strin
         && (NamePrefix is null || record.Name.StartsWith(NamePrefix, StringComparison.OrdinalIgnoreCase))
         && (Start is null || record.CreatedAt >= Start)
         && (End is null || record.CreatedAt <= End);
-
-    private static string? Query(HttpRequest request, string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
-
-    private static DateTimeOffset? Timestamp(HttpRequest request, string name, FieldErrors errors)
-    {
-        if (Query(request, name) is not { } text)
-        {
-            return null;
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
-        {
-            return value;
-        }
-        errors.Add(name, "must be an ISO-8601 timestamp, e.g. 2026-01-31T23:59:59Z");
-        return null;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using Locktera.Core.Errors;
 using Locktera.Core.Validation;
 using Microsoft.AspNetCore.Http;
@@ -8,31 +9,43 @@ namespace Locktera.Functions.Http;
 
 /// <summary>
 /// The list parameters: <c>page</c> (from 1) and <c>limit</c> as documented upstream, or an opaque
-/// <c>cursor</c> from a previous page's <c>Link</c> header for cheap deep paging.
+/// <c>cursor</c> from a previous page's <c>Link</c> header for cheap deep paging. A cursor is the
+/// base64url of where the listing resumes: an id, or a row key.
 /// </summary>
-public sealed record Paging(int Page, int Limit, Guid? After)
+public sealed record Paging(int Page, int Limit, string? Cursor)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
     public const string NextCursorHeader = "X-Next-Cursor";
 
-    public int Skip => After is null ? (Page - 1) * Limit : 0;
+    /// <summary>Cursors are short; a long one is not ours and is refused before it is decoded.</summary>
+    private const int MaxCursorLength = 512;
 
-    public static Paging From(HttpRequest request)
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public int Skip => Cursor is null ? (Page - 1) * Limit : 0;
+
+    /// <summary>The cursor of a listing by id (children, containers): the id the page starts after.</summary>
+    public Guid? After => Cursor is null ? null : Guid.ParseExact(Cursor, "N");
+
+    public static Paging From(HttpRequest request) => From(request, cursor => Guid.TryParseExact(cursor, "N", out _));
+
+    /// <summary>The paging parameters of a listing whose cursors <paramref name="accepts"/> recognizes.</summary>
+    public static Paging From(HttpRequest request, Func<string, bool> accepts)
     {
         var errors = new FieldErrors();
         var page = Number(request, "page", 1, 1, 100_000, errors);
         var limit = Number(request, "limit", DefaultLimit, 1, MaxLimit, errors);
-        Guid? after = null;
+        string? after = null;
         if (request.Query.TryGetValue("cursor", out var cursor))
         {
             if (request.Query.ContainsKey("page"))
             {
                 errors.Add("cursor", "cannot be combined with page");
             }
-            else if (DecodeCursor(cursor.ToString()) is { } id)
+            else if (DecodeCursor(cursor.ToString()) is { } decoded && accepts(decoded))
             {
-                after = id;
+                after = decoded;
             }
             else
             {
@@ -44,25 +57,37 @@ public sealed record Paging(int Page, int Limit, Guid? After)
     }
 
     /// <summary>Adds the next page's link when the page came back full (there may be more).</summary>
-    public void AddNextLink(HttpResponse response, HttpRequest request, int count, Guid lastId)
+    public void AddNextLink(HttpResponse response, HttpRequest request, int count, Guid lastId) =>
+        AddNextLink(response, request, count, lastId.ToString("N"));
+
+    /// <summary>
+    /// Adds the next page's link, resuming after <paramref name="cursor"/>, when the page came back full.
+    /// The link keeps the request's filters: a cursor continues the listing it came from.
+    /// </summary>
+    public void AddNextLink(HttpResponse response, HttpRequest request, int count, string cursor)
     {
         if (count < Limit)
         {
             return;
         }
-        var next = EncodeCursor(lastId);
+        var next = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(cursor));
         response.Headers[NextCursorHeader] = next;
-        response.Headers.Link = $"<{request.Path}?limit={Limit}&cursor={next}>; rel=\"next\"";
+        var query = QueryString.Create(request.Query.Where(p => p.Key is not ("page" or "limit" or "cursor")))
+            .Add("limit", Limit.ToString(CultureInfo.InvariantCulture))
+            .Add("cursor", next);
+        response.Headers.Link = $"<{request.Path}{query}>; rel=\"next\"";
     }
 
-    private static string EncodeCursor(Guid id) => Base64Url.EncodeToString(id.ToByteArray(bigEndian: true));
-
-    private static Guid? DecodeCursor(string cursor)
+    private static string? DecodeCursor(string cursor)
     {
-        var bytes = new byte[18];
-        return Base64Url.DecodeFromChars(cursor, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16
-            ? new Guid(bytes.AsSpan(0, 16), bigEndian: true)
-            : null;
+        try
+        {
+            return cursor.Length <= MaxCursorLength ? Strict.GetString(Base64Url.DecodeFromChars(cursor)) : null;
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     private static int Number(HttpRequest request, string name, int fallback, int min, int max, FieldErrors errors)

@@ -1,5 +1,6 @@
 using Locktera.Core.Access;
 using Locktera.Core.Content;
+using Locktera.Core.Events;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
 using System.Text.Json.Serialization;
@@ -92,4 +93,17 @@ public sealed class StorageConfigView(Guid orgId, StorageConfig? config)
     /// <summary>Short secrets show nothing: four characters of eight would be half the secret.</summary>
     private static string? Mask(string? secret) =>
         secret is null ? null : "••••" + (secret.Length >= 16 ? secret[^4..] : "");
+}
+
+/// <summary>upstream's Event schema, plus the event's own <c>id</c>.</summary>
+public sealed class EventView(ContainerEvent entry)
+{
+    public Guid Id { get; } = entry.Id;
+    public DateTimeOffset CreatedDate { get; } = entry.CreatedDate;
+    public string Action { get; } = entry.Action;
+    public Guid OrgId { get; } = entry.OrgId;
+    public Guid? ContainerId { get; } = entry.ContainerId;
+    public string User { get; } = entry.User;
+    public IReadOnlyDictionary<string, string> Detail { get; } = entry.Detail;
+    public string? CreatorIp { get; } = entry.CreatorIp;
 }

@@ -160,4 +160,24 @@ public sealed class ApiClient(HttpClient http)
     }
 
     public Task<ApiResponse> GetAsync(string path, string? key) => SendAsync(HttpMethod.Get, path, key);
+
+    /// <summary>Encodes a container: the manifest part (when given), then one part per file.</summary>
+    public async Task<ApiResponse> EncodeAsync(TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files)
+    {
+        using var form = new MultipartFormDataContent();
+        if (manifest is not null)
+        {
+            form.Add(new StringContent(manifest, Encoding.UTF8, "application/json"), "manifest");
+        }
+        foreach (var (name, content, type) in files)
+        {
+            var part = new ByteArrayContent(content);
+            part.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+            form.Add(part, "files", name);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"orgs/{org.Id}/containers/encode") { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", org.Key);
+        using var response = await Http.SendAsync(request);
+        return new ApiResponse((int)response.StatusCode, response.Headers, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+    }
 }

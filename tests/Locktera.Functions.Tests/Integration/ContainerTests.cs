@@ -20,26 +20,7 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     private Task<ApiResponse> EncodeAsync(TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files) =>
-        EncodeAsync(fixture.Api, org, manifest, files);
-
-    private static async Task<ApiResponse> EncodeAsync(ApiClient api, TestOrg org, string? manifest, params (string Name, byte[] Content, string Type)[] files)
-    {
-        using var form = new MultipartFormDataContent();
-        if (manifest is not null)
-        {
-            form.Add(new StringContent(manifest, Encoding.UTF8, "application/json"), "manifest");
-        }
-        foreach (var (name, content, type) in files)
-        {
-            var part = new ByteArrayContent(content);
-            part.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
-            form.Add(part, "files", name);
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"orgs/{org.Id}/containers/encode") { Content = form };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", org.Key);
-        using var response = await api.Http.SendAsync(request);
-        return new ApiResponse((int)response.StatusCode, response.Headers, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
-    }
+        fixture.Api.EncodeAsync(org, manifest, files);
 
     private async Task<(int Status, byte[] Body, HttpResponseMessage Response)> GetBytesAsync(string path, TestOrg org, Action<HttpRequestMessage>? configure = null)
     {
@@ -290,15 +271,8 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains(await EventsAsync(org), e => e.Action == EventLog.ContainerIntegrityFailure && e.Detail["reason"].Contains("missing", StringComparison.Ordinal));
     }
 
-    private async Task<List<ContainerEvent>> EventsAsync(TestOrg org)
-    {
-        var events = new List<ContainerEvent>();
-        await foreach (var entry in fixture.Services.GetRequiredService<EventLog>().ListAsync(Guid.Parse(org.Id), CancellationToken.None))
-        {
-            events.Add(entry);
-        }
-        return events;
-    }
+    private async Task<IReadOnlyList<ContainerEvent>> EventsAsync(TestOrg org) =>
+        (await fixture.Services.GetRequiredService<EventLog>().ListAsync(Guid.Parse(org.Id), new EventQuery(null, null, null, null), null, 0, 1000, CancellationToken.None)).Events;
 
     [Fact]
     public async Task Containers_follow_the_orgs_storage_and_stay_readable_after_a_switch()
@@ -351,9 +325,9 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             ["Locktera:MaxFilesPerContainer"] = "2",
         });
         var org = await fixture.CreateRootOrgAsync();
-        (await EncodeAsync(limited, org, "{}", ("a", new byte[60_000], "text/plain"), ("b", new byte[60_000], "text/plain"))).AssertProblem(413, 41301);
-        (await EncodeAsync(limited, org, "{}", ("a", [1], "text/plain"), ("b", [2], "text/plain"), ("c", [3], "text/plain"))).AssertProblem(413, 41301);
-        (await EncodeAsync(limited, org, "{}", ("a", new byte[90_000], "text/plain"))).AssertStatus(201);
+        (await limited.EncodeAsync(org, "{}", ("a", new byte[60_000], "text/plain"), ("b", new byte[60_000], "text/plain"))).AssertProblem(413, 41301);
+        (await limited.EncodeAsync(org, "{}", ("a", [1], "text/plain"), ("b", [2], "text/plain"), ("c", [3], "text/plain"))).AssertProblem(413, 41301);
+        (await limited.EncodeAsync(org, "{}", ("a", new byte[90_000], "text/plain"))).AssertStatus(201);
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers", org.Key)).Json!.AsArray());
     }
 

@@ -17,7 +17,8 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             .Replace("{org_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{container_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{file_name}", "file.txt", StringComparison.Ordinal);
+            .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
+            .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
 
         foreach (var method in entry.Http.Methods!)

@@ -1,0 +1,27 @@
+using System.Globalization;
+using Locktera.Core.Validation;
+using Microsoft.AspNetCore.Http;
+
+namespace Locktera.Functions.Http;
+
+/// <summary>Query parameters of the list routes, read the same way everywhere.</summary>
+internal static class QueryValues
+{
+    /// <summary>A parameter's value; an empty one counts as absent.</summary>
+    public static string? Text(HttpRequest request, string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    /// <summary>An ISO-8601 timestamp (UTC unless it says otherwise); a malformed one is reported in <paramref name="errors"/>.</summary>
+    public static DateTimeOffset? Timestamp(HttpRequest request, string name, FieldErrors errors)
+    {
+        if (Text(request, name) is not { } text)
+        {
+            return null;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+        errors.Add(name, "must be an ISO-8601 timestamp, e.g. 2026-01-31T23:59:59Z");
+        return null;
+    }
+}
