@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Locktera.Core.Events;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -125,19 +124,12 @@ public class ContainerDrmTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     {
         var (org, id) = await EncodeAsync(dynamic: true);
         (await Patch(org, $"containers/{id}/drm", new JsonObject { ["opens"] = 5 })).AssertStatus(200);
-        var changes = new List<ContainerEvent>();
-        await foreach (var entry in fixture.Services.GetRequiredService<EventLog>().ListAsync(Guid.Parse(org.Id), CancellationToken.None))
-        {
-            if (entry.Action == EventLog.DrmUpdate)
-            {
-                changes.Add(entry);
-            }
-        }
-        var change = Assert.Single(changes);
-        Assert.Equal(Guid.Parse(id), change.ContainerId);
-        Assert.Equal(2, JsonNode.Parse(change.Detail["old"])!["opens"]!.GetValue<int>());
-        Assert.Equal(5, JsonNode.Parse(change.Detail["new"])!["opens"]!.GetValue<int>());
-        Assert.False(string.IsNullOrEmpty(change.User));
+        var changes = (await fixture.Api.GetAsync($"orgs/{org.Id}/events?action=drm.update", org.Key)).AssertStatus(200).Json!.AsArray();
+        var change = Assert.Single(changes)!;
+        Assert.Equal(id, change["container_id"]!.GetValue<string>());
+        Assert.Equal(2, JsonNode.Parse(change["detail"]!["old"]!.GetValue<string>())!["opens"]!.GetValue<int>());
+        Assert.Equal(5, JsonNode.Parse(change["detail"]!["new"]!.GetValue<string>())!["opens"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(change["user"]!.GetValue<string>()));
     }
 
     [Fact]
