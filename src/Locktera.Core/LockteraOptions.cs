@@ -37,6 +37,15 @@ public sealed class LockteraOptions
     /// </summary>
     public bool AllowPrivateStorageEndpoints { get; set; }
 
+    /// <summary>How long a viewer's session lasts: requests within it (file reads, Range requests) count as one open.</summary>
+    public int ViewerSessionMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDR prefixes or
+    /// ranges); from anyone else the header is ignored, so a client cannot choose its own address.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
@@ -61,6 +70,14 @@ public sealed class LockteraOptions
         if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1)
         {
             yield return "Locktera__MaxFilesPerContainer and Locktera__MaxContainerBytes must be positive.";
+        }
+        if (ViewerSessionMinutes is < 1 or > 24 * 60)
+        {
+            yield return "Locktera__ViewerSessionMinutes must be from 1 to 1440.";
+        }
+        if (TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(p => Drm.IpPattern.TryParse(p) is null))
+        {
+            yield return "Locktera__TrustedProxies must be a comma-separated list of addresses, CIDR prefixes or ranges.";
         }
         if (MaxJsonBodyBytes < 1024)
         {

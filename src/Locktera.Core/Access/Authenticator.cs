@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Locktera.Core.Access;
 
 /// <summary>Turns an Authorization header into a <see cref="Caller"/>, or fails with 401.</summary>
-public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, ViewerTokens viewerTokens, IOptions<LockteraOptions> options, TimeProvider time)
 {
     /// <summary>last_used_at is a hint, not an audit trail: refreshing it at most this often keeps writes off most requests.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -21,6 +21,10 @@ public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, IOptions<Lock
         if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _operatorKeyHash))
         {
             return new Caller.Operator();
+        }
+        if (presented.StartsWith(ViewerTokens.Prefix, StringComparison.Ordinal))
+        {
+            return new Caller.Viewer(viewerTokens.Validate(presented));
         }
         if (!ApiKeyToken.TryParse(presented, out var token))
         {

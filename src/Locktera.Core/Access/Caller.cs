@@ -28,6 +28,14 @@ public abstract record Caller
         public override Permission Permissions => ApiKey.Permissions & RolePolicy.MaxPermissions(Org.Role);
     }
 
+    /// <summary>A recipient holding a viewer token: may read one container's content, nothing else.</summary>
+    public sealed record Viewer(ViewerToken Token) : Caller
+    {
+        public override string Subject => $"viewer:{Token.ContainerId:N}:{Token.Email}";
+
+        public override Permission Permissions => Permission.Read;
+    }
+
     public bool Has(Permission permission) => (Permissions & permission) == permission;
 
     /// <summary>For routes that describe "the caller's own organization", which the operator has not.</summary>

@@ -54,6 +54,10 @@ public static class RolePolicy
     /// </summary>
     public static void EnsureCanSee(Caller caller, Org target)
     {
+        if (caller is Caller.Viewer viewer && viewer.Token.OrgId != target.Id)
+        {
+            throw LockteraException.OrgNotFound();
+        }
         if (caller is not Caller.Key key)
         {
             return;

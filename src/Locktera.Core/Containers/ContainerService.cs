@@ -212,7 +212,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         RecordAsync(EventLog.ContainerIntegrityFailure, record, actor, new Dictionary<string, string> { ["reason"] = reason }, CancellationToken.None);
 
     internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
-        events.RecordAsync(new ContainerEvent(time.GetUtcNow(), action, record.OrgId, record.Id, actor.User, detail, actor.Ip), cancellationToken);
+        events.RecordAsync(action, record, actor, detail, cancellationToken);
 
     /// <summary>Replaces a container's tags and records the change (who, when, before and after).</summary>
     public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken)

@@ -29,6 +29,14 @@ public enum ErrorCode
     OrgKeyRequired = 40305,
     ContainerBlocked = 40306,
     PasswordWrong = 40307,
+    ViewerNotAllowed = 40308,
+    ViewerLocked = 40309,
+    RecipientDenied = 40310,
+    TimeDenied = 40311,
+    IpDenied = 40312,
+    GeoDenied = 40313,
+    OpensExhausted = 40314,
+    DownloadNotAllowed = 40315,
 
     // 404
     NotFound = 40401,

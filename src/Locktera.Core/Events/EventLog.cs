@@ -66,6 +66,8 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
     public const string ContainerUnblock = "container.unblock";
     public const string ContainerIntegrityFailure = "container.integrity_failure";
     public const string DrmUpdate = "drm.update";
+    public const string ContainerAccess = "container.access";
+    public const string ContainerFail = "container.fail";
 
     /// <summary>Events a client records itself start with this, so that no client can forge a service event.</summary>
     public const string ClientActionPrefix = "client.";
@@ -130,6 +132,12 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
         {
             throw LockteraException.Validation("action", problem);
         }
+        return await RecordAsync(action, container, actor, detail, cancellationToken);
+    }
+
+    /// <summary>Records what <paramref name="actor"/> did to <paramref name="container"/>, now.</summary>
+    public async Task<ContainerEvent> RecordAsync(string action, ContainerRecord container, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken)
+    {
         var entry = new ContainerEvent(time.GetUtcNow(), action, container.OrgId, container.Id, actor.User, detail, actor.Ip);
         await RecordAsync(entry, cancellationToken);
         return entry;

@@ -1,5 +1,7 @@
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
+using Locktera.Core.Drm;
+using Locktera.Core.Tera;
 using Locktera.Core.Errors;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
@@ -12,9 +14,10 @@ using Microsoft.Net.Http.Headers;
 namespace Locktera.Functions.Functions;
 
 /// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
-public sealed class Containers(ContainerService containers, ILogger<Containers> logger)
+public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, ClientAddresses addresses, TimeProvider time, ILogger<Containers> logger)
 {
     public const string PasswordHeader = "X-Locktera-Password";
+    public const string SessionHeader = "X-Locktera-Session";
     private const string InOrg = Routes.Node + "/containers/{container_id}";
     private const string Direct = "containers/{container_id}";
 
@@ -106,34 +109,34 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     }
 
     [Function("DecodeManifest")]
-    [RequirePermission(Permission.Read)]
+    [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeManifest(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        ApiResults.Ok(new DecodedManifestView(await Open(req, container_id, cancellationToken)));
+        ApiResults.Ok(new DecodedManifestView((await Open(req, container_id, cancellationToken)).Opened));
 
     [Function("DecodeManifestById")]
-    [RequirePermission(Permission.Read)]
+    [RequirePermission(Permission.Read, AllowViewer = true)]
     public Task<IResult> DecodeManifestById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
         DecodeManifest(req, container_id, cancellationToken);
 
     [Function("DecodeFile")]
-    [RequirePermission(Permission.Read)]
+    [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeFile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken)
     {
-        var opened = await Open(req, container_id, cancellationToken);
+        var (opened, inline) = await Open(req, container_id, cancellationToken);
         var index = opened.Index.Files.ToList().FindIndex(f => f.Name == file_name);
         if (index < 0)
         {
             throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
         }
         var range = ByteRange.Resolve(req, opened.Index.Files[index].Size, DecodedFileResult.ETag(opened.Index.Files[index]));
-        return new DecodedFileResult(opened, index, range, reason => containers.RecordIntegrityFailureAsync(opened.Record, req.Actor(), reason), logger);
+        return new DecodedFileResult(opened, index, range, inline, reason => containers.RecordIntegrityFailureAsync(opened.Record, req.Actor(), reason), logger);
     }
 
     [Function("DecodeFileById")]
-    [RequirePermission(Permission.Read)]
+    [RequirePermission(Permission.Read, AllowViewer = true)]
     public Task<IResult> DecodeFileById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
         DecodeFile(req, container_id, file_name, cancellationToken);
@@ -141,11 +144,50 @@ public sealed class Containers(ContainerService containers, ILogger<Containers> 
     private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
         containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
 
-    private async Task<OpenedContainer> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a container for a decode. The org's own callers need only the password; a viewer (a
+    /// viewer token, or an org key decoding with ?viewer=) passes DRM first, then its password is
+    /// counted towards lockout, and the decode joins or starts a viewing session (an open).
+    /// Returns whether content must be served inline only.
+    /// </summary>
+    private async Task<(OpenedContainer Opened, bool Inline)> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
     {
         var record = await Find(req, containerId, cancellationToken);
-        var password = req.Headers[PasswordHeader].ToString();
-        return await containers.OpenAsync(record, password.Length == 0 ? null : password, req.Actor(), cancellationToken);
+        if (req.Caller() is Caller.Viewer token && token.Token.ContainerId != record.Id)
+        {
+            throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        }
+        var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
+        var actor = req.Actor();
+        var facts = Viewers.Facts(req, addresses, time);
+        if (facts.Viewer is not { } viewer)
+        {
+            return (await containers.OpenAsync(record, password, actor, cancellationToken), false);
+        }
+
+        var rules = await viewerAccess.CheckAsync(record, facts, actor, cancellationToken);
+        if (!rules.Downloadable && req.Query["download"].ToString() == "true")
+        {
+            throw new LockteraException(ErrorCode.DownloadNotAllowed, "This container's files may be viewed, not downloaded.");
+        }
+        OpenedContainer opened;
+        try
+        {
+            opened = await containers.OpenAsync(record, password, actor, cancellationToken);
+        }
+        catch (TeraPasswordException e) when (!e.Missing)
+        {
+            await viewerAccess.PasswordFailedAsync(record, viewer, actor, cancellationToken);
+            throw;
+        }
+        if (record.PasswordProtected)
+        {
+            await viewerAccess.PasswordSucceededAsync(record, viewer, cancellationToken);
+        }
+        var session = req.Headers[SessionHeader].ToString();
+        req.HttpContext.Response.Headers[SessionHeader] =
+            await viewerAccess.EnterAsync(record, rules, viewer, session.Length == 0 ? null : session, actor, cancellationToken);
+        return (opened, !rules.Downloadable);
     }
 
     private static string Boundary(HttpRequest req)

@@ -15,7 +15,7 @@ namespace Locktera.Functions.Http;
 /// segment fails, the response becomes a 502 problem; a later failure aborts the connection, so a
 /// client never receives a byte that did not authenticate.
 /// </summary>
-public sealed partial class DecodedFileResult(OpenedContainer container, int fileIndex, ByteRange? range, Func<string, Task> recordIntegrityFailure, ILogger logger) : IResult
+public sealed partial class DecodedFileResult(OpenedContainer container, int fileIndex, ByteRange? range, bool inline, Func<string, Task> recordIntegrityFailure, ILogger logger) : IResult
 {
     private readonly TeraFile _file = container.Index.Files[fileIndex];
 
@@ -31,7 +31,8 @@ public sealed partial class DecodedFileResult(OpenedContainer container, int fil
         response.Headers.ETag = ETag(_file);
         response.Headers.CacheControl = "no-store";
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = _file.Name }.ToString();
+        // Viewers of a container that is not downloadable get content to display, not to save.
+        response.Headers.ContentDisposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment") { FileNameStar = _file.Name }.ToString();
         if (range is { } r)
         {
             response.Headers.ContentRange = r.ContentRange(_file.Size);

@@ -22,4 +22,7 @@ public sealed class RequirePermissionAttribute(Permission permission) : AccessAt
     public Permission Permission { get; } = permission;
 
     public bool AllowOperator { get; init; }
+
+    /// <summary>Viewer tokens may call it too (decode routes, the DRM context); everywhere else they are refused.</summary>
+    public bool AllowViewer { get; init; }
 }

@@ -1,7 +1,9 @@
 using Locktera.Core.Access;
 using Locktera.Core.Events;
 using Locktera.Core.Orgs;
+using Locktera.Functions.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Pipeline;
 
@@ -25,7 +27,8 @@ public static class RequestContextExtensions
 
     /// <summary>Who is acting, for events and audits: the caller's key id and the client's address.</summary>
     public static Actor Actor(this HttpRequest request) =>
-        new(request.Caller().Subject, request.HttpContext.Connection.RemoteIpAddress?.ToString());
+        new(request.Caller() is Caller.Viewer viewer ? viewer.Token.Email : request.Caller().Subject,
+            request.HttpContext.RequestServices.GetRequiredService<ClientAddresses>().Resolve(request.HttpContext)?.ToString());
 
     /// <summary>The node named by the route's org_id or user_id, already checked to be visible to the caller.</summary>
     public static Org TargetOrg(this HttpRequest request) =>

@@ -68,6 +68,8 @@ public sealed partial class RequestPipeline(
                 throw LockteraException.Forbidden(ErrorCode.OperatorOnly, "Only the platform operator may do this.");
             case RequirePermissionAttribute { AllowOperator: false } when caller is Caller.Operator:
                 throw LockteraException.Forbidden(ErrorCode.OrgKeyRequired, "This route needs an org API key, not the operator key.");
+            case RequirePermissionAttribute { AllowViewer: false } or OperatorOnlyAttribute when caller is Caller.Viewer:
+                throw LockteraException.Forbidden(ErrorCode.ViewerNotAllowed, "A viewer token only opens its container's content.");
         }
 
         // Counted before the permission check: a key that keeps asking for what it may not do
@@ -111,7 +113,8 @@ public sealed partial class RequestPipeline(
         {
             var owner = Guid.TryParse(containerId, out var id) ? await containers.OrgOfAsync(id, cancellationToken) : null;
             target = owner is { } ownerId ? await orgs.FindAsync(ownerId, cancellationToken) : null;
-            if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId))
+            if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId)
+                || (caller is Caller.Viewer viewer && viewer.Token.ContainerId != id))
             {
                 // Another tenant's container is as unknown as a missing one.
                 throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");

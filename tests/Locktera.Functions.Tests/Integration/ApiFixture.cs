@@ -108,7 +108,10 @@ public sealed record TestOrg(string Id, string Key);
 
 public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, string? ContentType, string Text)
 {
-    public JsonNode? Json { get; } = string.IsNullOrEmpty(Text) ? null : JsonNode.Parse(Text);
+    private readonly Lazy<JsonNode?> _json = new(() => string.IsNullOrEmpty(Text) ? null : JsonNode.Parse(Text));
+
+    /// <summary>The body as JSON, parsed when first asked for (a decoded file's body is not JSON).</summary>
+    public JsonNode? Json => _json.Value;
 
     public int? Code => Json is JsonObject o && o.TryGetPropertyValue("code", out var code) ? code!.GetValue<int>() : null;
 

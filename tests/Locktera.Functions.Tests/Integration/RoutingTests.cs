@@ -18,6 +18,7 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{container_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
+            .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
             .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
 

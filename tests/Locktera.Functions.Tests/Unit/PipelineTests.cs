@@ -10,6 +10,7 @@ using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
+using Locktera.Core.Security;
 using Locktera.Core.Storage;
 using Locktera.Functions.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +30,8 @@ public class PipelineTests
             new BlobServiceClient(new Uri("http://127.0.0.1:9/none")), new TableNames("unit"));
         var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
         var orgs = new OrgStore(storage);
-        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, options, TimeProvider.System),
+        var viewerTokens = new ViewerTokens(new MasterKey(options), TimeProvider.System);
+        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, viewerTokens, options, TimeProvider.System),
             new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), options, NullLogger<RequestPipeline>.Instance);
     }
 

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Locktera.Core.Storage;
+
+namespace Locktera.Core.Drm;
+
+/// <summary>What the service counts for one viewer of one container.</summary>
+public sealed record ViewerState(string Email, int Opens, int FailedAttempts, bool Locked);
+
+/// <summary>
+/// Per-viewer counters and viewing sessions, in the containers table's org partition: a counter
+/// row "v:{container}:{email}" changed only under its ETag (so two instances can never over-grant
+/// opens or lose a failed attempt) and a row per session "s:{container}:{session}".
+/// </summary>
+public sealed class ViewerStates(StorageAccount storage)
+{
+    /// <summary>Starts a session unless the viewer has used <paramref name="maxOpens"/> opens (null: unlimited).</summary>
+    public async Task<bool> TryStartSessionAsync(Guid orgId, Guid containerId, string email, int? maxOpens, string sessionId, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        var counted = await ChangeAsync(orgId, containerId, email, state => maxOpens is { } max && state.Opens >= max ? null : state with { Opens = state.Opens + 1 }, cancellationToken);
+        if (counted is null)
+        {
+            return false;
+        }
+        var table = await Table(cancellationToken);
+        await table.AddEntityAsync(new TableEntity(orgId.ToString(), SessionRow(containerId, sessionId)) { ["Email"] = email, ["Expires"] = expires }, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> SessionValidAsync(Guid orgId, Guid containerId, string sessionId, string email, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (sessionId.Length is 0 or > 64 || !sessionId.All(char.IsAsciiLetterOrDigit))
+        {
+            return false;
+        }
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), SessionRow(containerId, sessionId), cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.GetString("Email") == email && row.Value.GetDateTimeOffset("Expires") > now;
+    }
+
+    public async Task<ViewerState> GetAsync(Guid orgId, Guid containerId, string email, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), CounterRow(containerId, email), cancellationToken: cancellationToken);
+        return row.HasValue ? ToState(row.Value!) : new ViewerState(email, 0, 0, false);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> under the counter row's ETag, again after a lost race.
+    /// A change that returns null writes nothing (and the method returns null).
+    /// </summary>
+    public async Task<ViewerState?> ChangeAsync(Guid orgId, Guid containerId, string email, Func<ViewerState, ViewerState?> change, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var rowKey = CounterRow(containerId, email);
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
+            var current = row.HasValue ? ToState(row.Value!) : new ViewerState(email, 0, 0, false);
+            if (change(current) is not { } next)
+            {
+                return null;
+            }
+            var entity = new TableEntity(partition, rowKey)
+            {
+                ["Email"] = email,
+                ["Opens"] = next.Opens,
+                ["FailedAttempts"] = next.FailedAttempts,
+                ["Locked"] = next.Locked,
+            };
+            try
+            {
+                if (row.HasValue)
+                {
+                    await table.UpdateEntityAsync(entity, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+                return next;
+            }
+            catch (RequestFailedException e) when (e.IsConflict())
+            {
+                await Task.Delay(Random.Shared.Next(1, 5 + Math.Min(attempt, 10) * 5), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Every viewer of a container the service has counted something for.</summary>
+    public async Task<IReadOnlyList<ViewerState>> ListAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var prefix = $"v:{containerId:N}:";
+        var states = new List<ViewerState>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(prefix) > 0 && e.RowKey.CompareTo(prefix + "~") < 0, cancellationToken: cancellationToken))
+        {
+            states.Add(ToState(row));
+        }
+        return states;
+    }
+
+    private static string CounterRow(Guid containerId, string email) =>
+        string.Create(CultureInfo.InvariantCulture, $"v:{containerId:N}:{Uri.EscapeDataString(email)}");
+
+    private static string SessionRow(Guid containerId, string sessionId) => $"s:{containerId:N}:{sessionId}";
+
+    private static ViewerState ToState(TableEntity e) =>
+        new(e.GetString("Email") ?? "", e.GetInt32("Opens") ?? 0, e.GetInt32("FailedAttempts") ?? 0, e.GetBoolean("Locked") ?? false);
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.Containers, cancellationToken);
+}

@@ -1,0 +1,84 @@
+using Locktera.Core.Access;
+using Locktera.Core.Containers;
+using Locktera.Core.Drm;
+using Locktera.Core.Errors;
+using Locktera.Core.Validation;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>Viewers of a container: their tokens, the facts DRM sees, their password attempts and lockouts.</summary>
+public sealed class Viewers(ContainerService containers, ViewerTokens tokens, ViewerAccess access, ClientAddresses addresses, TimeProvider time)
+{
+    private const string OfContainer = Routes.Node + "/containers/{container_id}";
+
+    [Function("IssueViewerToken")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> IssueToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer + "/viewer_tokens")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var body = await JsonBody.ReadAsync(req);
+        var email = body.Email("email", required: true);
+        var ttl = body.WholeNumber("ttl_seconds", 1, (int)ViewerTokens.MaxLifetime.TotalSeconds);
+        body.EnsureValid();
+        var (token, expires) = tokens.Issue(record.OrgId, record.Id, email!, ttl is { } seconds ? TimeSpan.FromSeconds(seconds) : ViewerTokens.DefaultLifetime);
+        return ApiResults.Created(new { token, expires_at = expires });
+    }
+
+    [Function("GetDrmContext")]
+    [RequirePermission(Permission.None, AllowViewer = true)]
+    public IResult Context([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "drm_context")] HttpRequest req)
+    {
+        var facts = Facts(req, addresses, time);
+        return ApiResults.Ok(new
+        {
+            ts = facts.Now,
+            ip = facts.Ip?.ToString(),
+            geo = facts.Geo is { } g ? new { continent = g.Continent, country = g.Country, subdivision = g.Subdivision, city = g.City } : null,
+            viewer = facts.Viewer,
+        });
+    }
+
+    [Function("ListViewerAttempts")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> Attempts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/attempts")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var states = await access.AttemptsAsync(record, cancellationToken);
+        return ApiResults.Ok(states.Select(s => new { viewer_email = s.Email, attempt_count = s.FailedAttempts, locked = s.Locked, opens = s.Opens }).ToList());
+    }
+
+    [Function("UnlockViewer")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Unlock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = OfContainer + "/lockouts/{email}")] HttpRequest req, string container_id, string email, CancellationToken cancellationToken)
+    {
+        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        return await access.UnlockAsync(record, email, req.Actor(), cancellationToken)
+            ? ApiResults.NoContent()
+            : throw new LockteraException(ErrorCode.NotFound, "That viewer has no failed attempts or lockout on this container.");
+    }
+
+    /// <summary>
+    /// The facts a DRM decision uses for this request: the time, the client's address, its location
+    /// (unknown until a geolocation database is configured, so geo rules fail closed), and the viewer:
+    /// a viewer token's email, or the <c>viewer</c> an org key decodes for.
+    /// </summary>
+    public static ViewerFacts Facts(HttpRequest req, ClientAddresses addresses, TimeProvider time)
+    {
+        string? viewer = req.Caller() switch
+        {
+            Caller.Viewer v => v.Token.Email,
+            _ when req.Query["viewer"].ToString() is { Length: > 0 } named => ContactRules.NormalizeEmail(named, out var error) is { } email
+                ? email.ToLowerInvariant()
+                : throw LockteraException.Validation("viewer", error!),
+            _ => null,
+        };
+        return new ViewerFacts(time.GetUtcNow(), addresses.Resolve(req.HttpContext), null, viewer);
+    }
+}
