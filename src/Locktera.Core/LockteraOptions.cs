@@ -46,6 +46,12 @@ public sealed class LockteraOptions
     /// </summary>
     public string TrustedProxies { get; set; } = "";
 
+    /// <summary>
+    /// GeoLite2-City databases in MaxMind DB format (comma-separated paths; an IPv4 and an IPv6 file,
+    /// or one for both). Without them locations are unknown and geo rules fail closed.
+    /// </summary>
+    public string GeoIpDatabases { get; set; } = "";
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
@@ -78,6 +84,10 @@ public sealed class LockteraOptions
         if (TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(p => Drm.IpPattern.TryParse(p) is null))
         {
             yield return "Locktera__TrustedProxies must be a comma-separated list of addresses, CIDR prefixes or ranges.";
+        }
+        foreach (var path in GeoIpDatabases.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(p => !File.Exists(p)))
+        {
+            yield return $"Locktera__GeoIpDatabases names a file that does not exist: {path}";
         }
         if (MaxJsonBodyBytes < 1024)
         {

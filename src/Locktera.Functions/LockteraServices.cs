@@ -43,6 +43,8 @@ public static class LockteraServices
         services.AddSingleton<ViewerStates>();
         services.AddSingleton<ViewerAccess>();
         services.AddSingleton<ClientAddresses>();
+        services.AddSingleton<GeoLocator>();
+        services.AddSingleton<RequestFacts>();
         services.AddSingleton<OrgKeyPairs>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ApiKeyStore>();
@@ -61,6 +63,7 @@ public static class LockteraServices
     {
         _ = services.GetRequiredService<IOptions<LockteraOptions>>().Value;
         _ = services.GetRequiredService<StorageAccount>();
+        _ = services.GetRequiredService<GeoLocator>();
     }
 
     /// <summary>Reports every configuration problem at start-up, each naming its setting.</summary>

@@ -14,7 +14,7 @@ using Microsoft.Net.Http.Headers;
 namespace Locktera.Functions.Functions;
 
 /// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
-public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, ClientAddresses addresses, TimeProvider time, ILogger<Containers> logger)
+public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, ILogger<Containers> logger)
 {
     public const string PasswordHeader = "X-Locktera-Password";
     public const string SessionHeader = "X-Locktera-Session";
@@ -159,7 +159,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         }
         var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
         var actor = req.Actor();
-        var facts = Viewers.Facts(req, addresses, time);
+        var facts = requestFacts.For(req);
         if (facts.Viewer is not { } viewer)
         {
             return (await containers.OpenAsync(record, password, actor, cancellationToken), false);

@@ -2,7 +2,6 @@ using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Errors;
-using Locktera.Core.Validation;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Locktera.Functions.Functions;
 
 /// <summary>Viewers of a container: their tokens, the facts DRM sees, their password attempts and lockouts.</summary>
-public sealed class Viewers(ContainerService containers, ViewerTokens tokens, ViewerAccess access, ClientAddresses addresses, TimeProvider time)
+public sealed class Viewers(ContainerService containers, ViewerTokens tokens, ViewerAccess access, RequestFacts requestFacts)
 {
     private const string OfContainer = Routes.Node + "/containers/{container_id}";
 
@@ -33,7 +32,7 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
     [RequirePermission(Permission.None, AllowViewer = true)]
     public IResult Context([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "drm_context")] HttpRequest req)
     {
-        var facts = Facts(req, addresses, time);
+        var facts = requestFacts.For(req);
         return ApiResults.Ok(new
         {
             ts = facts.Now,
@@ -62,23 +61,5 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
         return await access.UnlockAsync(record, email, req.Actor(), cancellationToken)
             ? ApiResults.NoContent()
             : throw new LockteraException(ErrorCode.NotFound, "That viewer has no failed attempts or lockout on this container.");
-    }
-
-    /// <summary>
-    /// The facts a DRM decision uses for this request: the time, the client's address, its location
-    /// (unknown until a geolocation database is configured, so geo rules fail closed), and the viewer:
-    /// a viewer token's email, or the <c>viewer</c> an org key decodes for.
-    /// </summary>
-    public static ViewerFacts Facts(HttpRequest req, ClientAddresses addresses, TimeProvider time)
-    {
-        string? viewer = req.Caller() switch
-        {
-            Caller.Viewer v => v.Token.Email,
-            _ when req.Query["viewer"].ToString() is { Length: > 0 } named => ContactRules.NormalizeEmail(named, out var error) is { } email
-                ? email.ToLowerInvariant()
-                : throw LockteraException.Validation("viewer", error!),
-            _ => null,
-        };
-        return new ViewerFacts(time.GetUtcNow(), addresses.Resolve(req.HttpContext), null, viewer);
     }
 }

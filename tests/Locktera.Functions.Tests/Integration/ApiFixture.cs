@@ -63,6 +63,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Locktera:StoragePrefix"] = StoragePrefix,
             // Azurite and s3rver listen on loopback over http.
             ["Locktera:AllowPrivateStorageEndpoints"] = "true",
+            ["Locktera:GeoIpDatabases"] = Environment.GetEnvironmentVariable("LOCKTERA_TEST_GEOIP") ?? "",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };

@@ -189,6 +189,30 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Geo_rules_use_the_geolocation_database_and_only_trusted_proxies_are_believed()
+    {
+        var behindProxy = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?> { ["Locktera:TrustedProxies"] = "127.0.0.1" });
+        var (org, id) = await EncodeAsync(new JsonObject
+        {
+            ["drm"] = new JsonObject { ["dynamic"] = true, ["geo"] = new JsonObject { ["allow"] = new JsonArray(new JsonObject { ["country"] = "Germany" }) } },
+        });
+        var token = await TokenAsync(org, id, "ann@example.com");
+        Task<ApiResponse> From(ApiClient api, string forwardedFor, string path) =>
+            api.SendRawAsync(HttpMethod.Get, path, token, null, null, r => r.Headers.Add("X-Forwarded-For", forwardedFor));
+
+        var context = (await From(behindProxy, "198.51.100.1, 193.99.144.80", "drm_context")).AssertStatus(200).Json!;
+        Assert.Equal("193.99.144.80", context["ip"]!.GetValue<string>());
+        Assert.Equal("DE", context["geo"]!["country"]!.GetValue<string>());
+        Assert.Equal("EU", context["geo"]!["continent"]!.GetValue<string>());
+        (await From(behindProxy, "193.99.144.80", $"containers/{id}/decode/doc.pdf")).AssertStatus(200);
+        (await From(behindProxy, "8.8.8.8", $"containers/{id}/decode/doc.pdf")).AssertProblem(403, 40313);
+
+        // Without a trusted proxy the header is the client's own claim, and ignored.
+        Assert.Equal("127.0.0.1", (await From(fixture.Api, "193.99.144.80", "drm_context")).Json!["ip"]!.GetValue<string>());
+        (await From(fixture.Api, "193.99.144.80", $"containers/{id}/decode/doc.pdf")).AssertProblem(403, 40313);
+    }
+
+    [Fact]
     public async Task Another_org_cannot_issue_tokens_or_read_attempts()
     {
         var (_, id) = await EncodeAsync(new JsonObject());
