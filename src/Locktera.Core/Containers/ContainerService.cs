@@ -89,7 +89,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var record = Guid.TryParse(containerId, out var id) ? await store.FindAsync(orgId, id, cancellationToken) : null;
         return record is null || record.Status == ContainerStatus.Pending
             ? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.")
-            : record;
+            : Effective(record);
     }
 
     /// <summary>One page of an org's containers, newest first, of those <paramref name="matches"/> accepts.</summary>
@@ -97,8 +97,9 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     {
         var page = new List<ContainerRecord>(take);
         var skipped = 0;
-        await foreach (var record in store.ListAsync(orgId, after, cancellationToken))
+        await foreach (var stored in store.ListAsync(orgId, after, cancellationToken))
         {
+            var record = Effective(stored);
             if (!matches(record) || skipped++ < skip)
             {
                 continue;
@@ -168,6 +169,15 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
         return updated;
     }
+
+    /// <summary>
+    /// An active container whose time window has ended reads as EXPIRED at once; the expiry sweep
+    /// (operations) later stores that status and records the event.
+    /// </summary>
+    private ContainerRecord Effective(ContainerRecord record) =>
+        record.Status == ContainerStatus.Active && RulesOf(record).Rules.Time.End is { } end && end <= time.GetUtcNow()
+            ? record with { Status = ContainerStatus.Expired }
+            : record;
 
     /// <summary>The rules of a container and their version (for ETag / If-Match).</summary>
     public static (DrmRules Rules, string Version) RulesOf(ContainerRecord record)
@@ -256,7 +266,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var record = await store.FindByDigestAsync(orgId, algorithm, normalized, cancellationToken);
         return record is null || record.Status == ContainerStatus.Pending
             ? throw new LockteraException(ErrorCode.ContainerNotFound, "No container has that digest.")
-            : record;
+            : Effective(record);
     }
 
     internal Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken) =>

@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
+using Locktera.Core.Drm;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +16,7 @@ namespace Locktera.Functions.Functions;
 /// (PUT replaces, PATCH merges: fields left out keep their value, null clears one); static ones
 /// answer 409. Responses carry the rules' version as ETag; If-Match makes a write conditional.
 /// </summary>
-public sealed class ContainerDrm(ContainerService containers)
+public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, TimeProvider time)
 {
     private const string InOrg = Routes.Node + "/containers/{container_id}";
     private const string Direct = "containers/{container_id}";
@@ -94,6 +97,48 @@ public sealed class ContainerDrm(ContainerService containers)
         var record = await Find(req, container_id, cancellationToken);
         await containers.UpdateRulesAsync(record, _ => new JsonObject(), IfMatch(req), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
+    }
+
+    /// <summary>
+    /// What-if: the verdict and rule-by-rule trace for a hypothetical viewer, address, place and
+    /// time (each defaulting to none, the address's location, and now). Changes and records nothing.
+    /// </summary>
+    [Function("EvaluateContainerDrm")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> Evaluate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = InOrg + "/drm/evaluate")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    {
+        var record = await Find(req, container_id, cancellationToken);
+        var body = await JsonBody.ReadAsync(req);
+        var viewer = body.Email("viewer")?.ToLowerInvariant();
+        var ip = body.Checked("ip", 45, text => IPAddress.TryParse(text, out _) ? null : "must be an IPv4 or IPv6 address");
+        var place = body.Nested("geo");
+        var continent = place?.Checked("continent", 100, text => Places.Continent(text) is null ? "is not a continent" : null);
+        var country = place?.Checked("country", 100, text => Places.Country(text) is null ? "is not a country code or name" : null);
+        var subdivision = place?.Text("subdivision", 100);
+        var city = place?.Text("city", 100);
+        var at = body.Checked("time", 40, text => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _) ? null : "must be an ISO-8601 timestamp");
+        body.EnsureValid();
+
+        var address = ip is null ? null : IPAddress.Parse(ip);
+        var location = place is not null
+            ? new GeoFacts(continent is null ? null : Places.Continent(continent), country is null ? null : Places.Country(country), subdivision, city)
+            : address is null ? null : geo.Locate(address);
+        var now = at is null ? time.GetUtcNow() : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        var verdict = DrmEvaluator.Evaluate(ContainerService.RulesOf(record).Rules, new ViewerFacts(now, address, location, viewer));
+        return ApiResults.Ok(new
+        {
+            allowed = verdict.Allowed,
+            denial = verdict.Denial is { } d ? new { rule = d.Rule, reason = d.Reason } : null,
+            trace = verdict.Trace.Select(c => new { rule = c.Rule, passed = c.Passed, reason = c.Reason }).ToList(),
+            facts = new
+            {
+                ts = now,
+                ip = address?.ToString(),
+                geo = location is null ? null : new { continent = location.Continent, country = location.Country, subdivision = location.Subdivision, city = location.City },
+                viewer,
+            },
+        });
     }
 
     private static IResult View(HttpRequest req, ContainerRecord record)

@@ -133,6 +133,53 @@ public class ContainerDrmTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task What_if_evaluation_traces_every_rule_and_changes_nothing()
+    {
+        var (org, id) = await EncodeAsync(dynamic: true);
+        (await Patch(org, $"containers/{id}/drm", new JsonObject
+        {
+            ["ip"] = new JsonObject { ["block"] = new JsonArray("8.8.8.0/24") },
+            ["geo"] = new JsonObject { ["allow"] = new JsonArray(new JsonObject { ["continent"] = "Europe" }) },
+        })).AssertStatus(200);
+        var eventsBefore = (await fixture.Api.GetAsync($"orgs/{org.Id}/events", org.Key)).Json!.AsArray().Count;
+        async Task<JsonNode> Evaluate(JsonObject body) =>
+            (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/containers/{id}/drm/evaluate", org.Key, body)).AssertStatus(200).Json!;
+
+        var allowed = await Evaluate(new JsonObject { ["viewer"] = "Ann@Example.com", ["ip"] = "193.99.144.80" });
+        Assert.True(allowed["allowed"]!.GetValue<bool>());
+        Assert.Equal("DE", allowed["facts"]!["geo"]!["country"]!.GetValue<string>());
+        Assert.Equal(["recipients", "time", "ip", "geo"], allowed["trace"]!.AsArray().Select(t => t!["rule"]!.GetValue<string>()));
+
+        var blocked = await Evaluate(new JsonObject { ["viewer"] = "ann@example.com", ["ip"] = "8.8.8.8", ["geo"] = new JsonObject { ["country"] = "FR", ["continent"] = "EU" } });
+        Assert.False(blocked["allowed"]!.GetValue<bool>());
+        Assert.Equal("ip", blocked["denial"]!["rule"]!.GetValue<string>());
+        Assert.True(blocked["trace"]![3]!["passed"]!.GetValue<bool>());
+
+        var stranger = await Evaluate(new JsonObject { ["viewer"] = "eve@evil.example.org", ["time"] = "2040-01-01T00:00:00Z" });
+        Assert.Equal("recipients", stranger["denial"]!["rule"]!.GetValue<string>());
+        Assert.Equal("geo", stranger["trace"]!.AsArray().Last(t => !t!["passed"]!.GetValue<bool>())!["rule"]!.GetValue<string>());
+
+        var bad = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/containers/{id}/drm/evaluate", org.Key,
+            new JsonObject { ["ip"] = "999.1.1.1", ["geo"] = new JsonObject { ["country"] = "Atlantis" }, ["time"] = "soon" });
+        var fields = bad.AssertProblem(400, 40001).Json!["fields"]!;
+        Assert.NotNull(fields["ip"]);
+        Assert.NotNull(fields["geo.country"]);
+        Assert.NotNull(fields["time"]);
+        Assert.Equal(eventsBefore, (await fixture.Api.GetAsync($"orgs/{org.Id}/events", org.Key)).Json!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_container_past_its_end_reads_as_expired()
+    {
+        var (org, id) = await EncodeAsync(dynamic: true);
+        (await Patch(org, $"containers/{id}/drm", new JsonObject { ["time"] = new JsonObject { ["end"] = "2020-01-01T00:00:00Z" } })).AssertStatus(200);
+        Assert.Equal("EXPIRED", (await fixture.Api.GetAsync($"containers/{id}", org.Key)).Json!["status"]!.GetValue<string>());
+        Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers?status=expired", org.Key)).Json!.AsArray());
+        (await Patch(org, $"containers/{id}/drm", new JsonObject { ["time"] = null })).AssertStatus(200);
+        Assert.Equal("ACTIVE", (await fixture.Api.GetAsync($"containers/{id}", org.Key)).Json!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Another_org_can_neither_read_nor_change_the_rules()
     {
         var (owner, id) = await EncodeAsync(dynamic: true);
