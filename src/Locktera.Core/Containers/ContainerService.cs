@@ -179,13 +179,23 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             ? record with { Status = ContainerStatus.Expired }
             : record;
 
-    /// <summary>The rules of a container and their version (for ETag / If-Match).</summary>
-    public static (DrmRules Rules, string Version) RulesOf(ContainerRecord record)
+    /// <summary>
+    /// The rules of a container and their version (for ETag / If-Match). Parsed rules are kept by
+    /// version, so a decode pays for hashing the stored JSON, not for parsing thousands of entries.
+    /// </summary>
+    public (DrmRules Rules, string Version) RulesOf(ContainerRecord record)
     {
-        var json = record.Rules is null ? new JsonObject() : JsonNode.Parse(record.Rules)!.AsObject();
-        var rules = DrmRules.Parse(json, (_, _) => { });
-        return (rules, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record.Rules ?? "")))[..32]);
+        var version = RulesVersion(record.Rules);
+        var rules = cache.GetOrCreate(("rules", version), entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = OpenedLifetime;
+            return DrmRules.Parse(record.Rules is null ? new JsonObject() : JsonNode.Parse(record.Rules)!.AsObject(), (_, _) => { });
+        })!;
+        return (rules, version);
     }
+
+    private static string RulesVersion(string? rules) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rules ?? "")))[..32];
 
     /// <summary>
     /// Changes a dynamic container's rules: <paramref name="change"/> maps the current rules' JSON
@@ -202,7 +212,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         string? before = null;
         var updated = await store.UpdateAsync(record.OrgId, record.Id, current =>
         {
-            if (ifMatch is not null && ifMatch != RulesOf(current).Version)
+            if (ifMatch is not null && ifMatch != RulesVersion(current.Rules))
             {
                 throw new LockteraException(ErrorCode.PreconditionFailed, "The rules changed since you read them (If-Match does not match).");
             }

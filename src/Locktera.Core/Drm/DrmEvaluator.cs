@@ -69,11 +69,12 @@ public static class DrmEvaluator
         {
             return new("ip", false, "the client's address is unknown");
         }
-        if (rules.Allow.Count > 0 && !rules.Allow.Any(p => p.Matches(address)))
+        var bytes = IpPattern.Normalize(address).GetAddressBytes();
+        if (rules.Allow.Count > 0 && !rules.Allow.Any(p => p.Matches(bytes)))
         {
             return new("ip", false, $"the address {address} is not in the allow list");
         }
-        return rules.Block.FirstOrDefault(p => p.Matches(address)) is { } blocked
+        return rules.Block.FirstOrDefault(p => p.Matches(bytes)) is { } blocked
             ? new("ip", false, $"the address {address} is blocked by '{blocked.Text}'")
             : new("ip", true, $"the address {address} is allowed");
     }

@@ -47,9 +47,11 @@ public sealed class IpPattern
         return Address(value) is { } single ? new IpPattern(value, single, single, null) : null;
     }
 
-    public bool Matches(IPAddress address)
+    public bool Matches(IPAddress address) => Matches(Normalize(address).GetAddressBytes());
+
+    /// <summary>For many patterns against one address: its normalized bytes, computed once by the caller.</summary>
+    public bool Matches(ReadOnlySpan<byte> bytes)
     {
-        var bytes = Normalize(address).GetAddressBytes();
         if (bytes.Length != _low.Length)
         {
             return false;

@@ -11,7 +11,7 @@ namespace Locktera.Core.Drm;
 /// <see cref="DrmEvaluator"/>), password lockout, and opens counted per viewing session. Every
 /// decision is an event.
 /// </summary>
-public sealed class ViewerAccess(ViewerStates states, EventLog events, TimeProvider time, IOptions<LockteraOptions> options)
+public sealed class ViewerAccess(ViewerStates states, ContainerService containers, EventLog events, TimeProvider time, IOptions<LockteraOptions> options)
 {
     /// <summary>Upstream: five attempts; the sixth failure and every later attempt is refused as locked.</summary>
     public const int MaxPasswordAttempts = 5;
@@ -28,7 +28,7 @@ public sealed class ViewerAccess(ViewerStates states, EventLog events, TimeProvi
             await events.RecordAsync(EventLog.ContainerBlock, record, actor, new Dictionary<string, string> { ["attempt"] = "decode", ["viewer"] = email }, cancellationToken);
             throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
         }
-        var (rules, _) = ContainerService.RulesOf(record);
+        var (rules, _) = containers.RulesOf(record);
         var verdict = DrmEvaluator.Evaluate(rules, facts);
         if (verdict.Denial is { } denial)
         {

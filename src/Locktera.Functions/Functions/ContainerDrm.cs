@@ -125,7 +125,7 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
             ? new GeoFacts(continent is null ? null : Places.Continent(continent), country is null ? null : Places.Country(country), subdivision, city)
             : address is null ? null : geo.Locate(address);
         var now = at is null ? time.GetUtcNow() : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-        var verdict = DrmEvaluator.Evaluate(ContainerService.RulesOf(record).Rules, new ViewerFacts(now, address, location, viewer));
+        var verdict = DrmEvaluator.Evaluate(containers.RulesOf(record).Rules, new ViewerFacts(now, address, location, viewer));
         return ApiResults.Ok(new
         {
             allowed = verdict.Allowed,
@@ -141,9 +141,9 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
         });
     }
 
-    private static IResult View(HttpRequest req, ContainerRecord record)
+    private IResult View(HttpRequest req, ContainerRecord record)
     {
-        var (rules, version) = ContainerService.RulesOf(record);
+        var (rules, version) = containers.RulesOf(record);
         var json = rules.ToJson();
         json["dynamic"] = record.Dynamic;
         json["id"] = record.Id.ToString();
