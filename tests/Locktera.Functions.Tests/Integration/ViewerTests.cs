@@ -159,6 +159,24 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Parallel_wrong_passwords_on_two_instances_are_all_counted_and_lock_the_viewer()
+    {
+        var (org, id) = await EncodeAsync(new JsonObject { ["password"] = "open sesame" });
+        var second = await fixture.StartInstanceAsync();
+        var token = await TokenAsync(org, id, "bob@example.com");
+        var wrong = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Decode(i % 2 == 0 ? fixture.Api : second, token, id, password: "wrong " + i)));
+        Assert.All(wrong, r => Assert.Equal(403, r.Status));
+        var state = Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers/{id}/attempts", org.Key)).Json!.AsArray())!;
+        // Requests that passed the lockout check before the fifth failure landed still count theirs.
+        Assert.InRange(state["attempt_count"]!.GetValue<int>(), 5, 8);
+        Assert.Equal(8, wrong.Count(r => r.Code is 40307 or 40309));
+        Assert.Equal(state["attempt_count"]!.GetValue<int>(), wrong.Count(r => r.Code == 40307));
+        Assert.True(state["locked"]!.GetValue<bool>());
+        (await Decode(second, token, id, password: "open sesame")).AssertProblem(403, 40309);
+        Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/events?action=viewer.locked", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
     public async Task Content_that_is_not_downloadable_is_served_inline_only()
     {
         var (org, id) = await EncodeAsync(new JsonObject { ["downloadable"] = false });
