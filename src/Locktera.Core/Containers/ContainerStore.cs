@@ -51,31 +51,23 @@ public sealed class ContainerStore(StorageAccount storage)
     public async Task<ContainerRecord?> UpdateAsync(Guid orgId, Guid containerId, Func<ContainerRecord, ContainerRecord> change, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        while (true)
+        var updated = await table.UpdateAsync<ContainerRecord?>(orgId.ToString(), RowKey(containerId), row =>
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), RowKey(containerId), cancellationToken: cancellationToken);
-            if (!row.HasValue)
+            if (row is null)
             {
-                return null;
+                return (null, (ContainerRecord?)null);
             }
-            var updated = change(ToRecord(row.Value!));
-            try
+            var next = change(ToRecord(row));
+            return (ToEntity(next), next);
+        }, cancellationToken);
+        if (updated is { Md5: { } md5, Sha256: { } sha256 })
+        {
+            foreach (var (algorithm, digest) in new[] { ("md5", md5), ("sha256", sha256) })
             {
-                await table.UpdateEntityAsync(ToEntity(updated), row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                if (updated.Md5 is not null && updated.Sha256 is not null)
-                {
-                    foreach (var (algorithm, digest) in new[] { ("md5", updated.Md5), ("sha256", updated.Sha256) })
-                    {
-                        await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), $"d:{algorithm}:{digest}") { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
-                    }
-                }
-                return updated;
-            }
-            catch (RequestFailedException e) when (e.IsConflict())
-            {
-                // Another writer won: apply the change to its version.
+                await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), $"d:{algorithm}:{digest}") { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
             }
         }
+        return updated;
     }
 
     public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
 using Locktera.Core.Storage;
 
@@ -55,38 +54,13 @@ public sealed class ViewerStates(StorageAccount storage)
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
         var rowKey = CounterRow(containerId, email);
-        for (var attempt = 0; ; attempt++)
+        return await table.UpdateAsync<ViewerState?>(partition, rowKey, row =>
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
-            var current = row.HasValue ? ToState(row.Value!) : new ViewerState(email, 0, 0, false);
-            if (change(current) is not { } next)
-            {
-                return null;
-            }
-            var entity = new TableEntity(partition, rowKey)
-            {
-                ["Email"] = email,
-                ["Opens"] = next.Opens,
-                ["FailedAttempts"] = next.FailedAttempts,
-                ["Locked"] = next.Locked,
-            };
-            try
-            {
-                if (row.HasValue)
-                {
-                    await table.UpdateEntityAsync(entity, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await table.AddEntityAsync(entity, cancellationToken);
-                }
-                return next;
-            }
-            catch (RequestFailedException e) when (e.IsConflict())
-            {
-                await Task.Delay(Random.Shared.Next(1, 5 + Math.Min(attempt, 10) * 5), cancellationToken);
-            }
-        }
+            var next = change(row is null ? new ViewerState(email, 0, 0, false) : ToState(row));
+            return next is null
+                ? (null, (ViewerState?)null)
+                : (new TableEntity(partition, rowKey) { ["Email"] = email, ["Opens"] = next.Opens, ["FailedAttempts"] = next.FailedAttempts, ["Locked"] = next.Locked }, next);
+        }, cancellationToken);
     }
 
     /// <summary>Every viewer of a container the service has counted something for.</summary>

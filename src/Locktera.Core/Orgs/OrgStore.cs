@@ -39,24 +39,15 @@ public sealed class OrgStore(StorageAccount storage)
     public async Task<Org?> UpdateAsync(Guid id, Func<Org, Org> change, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        while (true)
+        return await table.UpdateAsync<Org?>(id.ToString(), NodeRow, row =>
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(id.ToString(), NodeRow, cancellationToken: cancellationToken);
-            if (!row.HasValue)
+            if (row is null)
             {
-                return null;
+                return (null, (Org?)null);
             }
-            var updated = change(ToOrg(row.Value!));
-            try
-            {
-                await table.UpdateEntityAsync(ToEntity(updated), row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                return updated;
-            }
-            catch (RequestFailedException e) when (e.IsConflict())
-            {
-                // Lost the race: read the newer node and apply the change to it.
-            }
-        }
+            var updated = change(ToOrg(row));
+            return (ToEntity(updated), updated);
+        }, cancellationToken);
     }
 
     /// <summary>Removes a node, then its index row; both steps tolerate having been done before.</summary>

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Locktera.Core.Storage;
 
@@ -21,37 +20,15 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
     public async Task<RateLimitDecision> AcquireAsync(string subject, int limit, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
-        for (var attempt = 0; ; attempt++)
+        return await table.UpdateAsync(subject, Row, row =>
         {
             var now = time.GetUtcNow();
             var window = now.ToUnixTimeMilliseconds() / (long)Window.TotalMilliseconds;
             var resetAfter = DateTimeOffset.FromUnixTimeMilliseconds((window + 1) * (long)Window.TotalMilliseconds) - now;
-
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(subject, Row, cancellationToken: cancellationToken);
-            var current = row.HasValue && row.Value!.GetInt64("Window") == window ? row.Value.GetInt32("Count") ?? 0 : 0;
-            if (current >= limit)
-            {
-                return new RateLimitDecision(false, limit, 0, resetAfter);
-            }
-
-            var next = new TableEntity(subject, Row) { ["Window"] = window, ["Count"] = current + 1 };
-            try
-            {
-                if (row.HasValue)
-                {
-                    await table.UpdateEntityAsync(next, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await table.AddEntityAsync(next, cancellationToken);
-                }
-                return new RateLimitDecision(true, limit, limit - current - 1, resetAfter);
-            }
-            catch (RequestFailedException e) when (e.IsConflict())
-            {
-                // Another request counted first: back off a little (more with each loss) and count again.
-                await Task.Delay(Random.Shared.Next(1, 5 + Math.Min(attempt, 10) * 5), cancellationToken);
-            }
-        }
+            var current = row is not null && row.GetInt64("Window") == window ? row.GetInt32("Count") ?? 0 : 0;
+            return current >= limit
+                ? (null, new RateLimitDecision(false, limit, 0, resetAfter))
+                : (new TableEntity(subject, Row) { ["Window"] = window, ["Count"] = current + 1 }, new RateLimitDecision(true, limit, limit - current - 1, resetAfter));
+        }, cancellationToken);
     }
 }

@@ -1,0 +1,48 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Locktera.Core.Storage;
+
+/// <summary>
+/// Read-modify-write of one table row under its ETag: the decision is made on the row as read, the
+/// write succeeds only if nobody wrote in between, and a lost race decides again on the newer row.
+/// This is how counters, limits and edits stay exact when any number of instances race.
+/// </summary>
+public static class OptimisticRow
+{
+    /// <param name="decide">
+    /// Given the current row (null when there is none), the row to write (null: write nothing) and
+    /// the result to return once that write, if any, has succeeded.
+    /// </param>
+    public static async Task<TResult> UpdateAsync<TResult>(
+        this TableClient table, string partitionKey, string rowKey, Func<TableEntity?, (TableEntity? Write, TResult Result)> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+            var current = row.HasValue ? row.Value : null;
+            var (write, result) = decide(current);
+            if (write is null)
+            {
+                return result;
+            }
+            try
+            {
+                if (current is null)
+                {
+                    await table.AddEntityAsync(write, cancellationToken);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(write, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return result;
+            }
+            catch (RequestFailedException e) when (e.IsConflict())
+            {
+                // Another writer won: back off a little (more with each loss) and decide again.
+                await Task.Delay(Random.Shared.Next(1, 5 + (Math.Min(attempt, 10) * 5)), cancellationToken);
+            }
+        }
+    }
+}
