@@ -2,6 +2,7 @@ using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Errors;
+using Locktera.Core.Validation;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -58,7 +59,8 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = OfContainer + "/lockouts/{email}")] HttpRequest req, string container_id, string email, CancellationToken cancellationToken)
     {
         var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
-        return await access.UnlockAsync(record, email, req.Actor(), cancellationToken)
+        var viewer = ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!);
+        return await access.UnlockAsync(record, viewer, req.Actor(), cancellationToken)
             ? ApiResults.NoContent()
             : throw new LockteraException(ErrorCode.NotFound, "That viewer has no failed attempts or lockout on this container.");
     }

@@ -153,6 +153,7 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/containers/{id}/lockouts/ann@example.com", org.Key)).AssertStatus(204);
         (await Decode(fixture.Api, token, id, password: "open sesame")).AssertStatus(200);
         (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/containers/{id}/lockouts/ann@example.com", org.Key)).AssertProblem(404, 40401);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/containers/{id}/lockouts/{new string('x', 2000)}", org.Key)).AssertProblem(400, 40001);
         var actions = (await fixture.Api.GetAsync($"orgs/{org.Id}/events", org.Key)).Json!.AsArray().Select(e => e!["action"]!.GetValue<string>()).ToList();
         Assert.Contains("viewer.locked", actions);
         Assert.Contains("viewer.unlocked", actions);
