@@ -1,5 +1,6 @@
 using Locktera.Core;
 using Locktera.Core.Access;
+using Locktera.Core.Addresses;
 using Locktera.Core.Containers;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
@@ -39,6 +40,7 @@ public static class LockteraServices
         services.AddSingleton<OrgStore>();
         services.AddSingleton<ContainerStore>();
         services.AddSingleton<EventLog>();
+        services.AddSingleton<AddressBook>();
         services.AddSingleton<ViewerTokens>();
         services.AddSingleton<ViewerStates>();
         services.AddSingleton<ViewerAccess>();

@@ -44,6 +44,7 @@ public enum ErrorCode
     ApiKeyNotFound = 40403,
     ContainerNotFound = 40404,
     FileNotFound = 40405,
+    AddressNotFound = 40406,
 
     // 405
     MethodNotAllowed = 40501,

@@ -14,5 +14,7 @@ public sealed class TableNames(string prefix)
     public string Containers { get; } = prefix + "containers";
 
     public string Events { get; } = prefix + "events";
+
+    public string Addresses { get; } = prefix + "addresses";
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

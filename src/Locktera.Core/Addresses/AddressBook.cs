@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Locktera.Core.Errors;
+using Locktera.Core.Events;
+using Locktera.Core.Storage;
+
+namespace Locktera.Core.Addresses;
+
+/// <summary>One contact of an org's address book; the email (lower-cased) is its key.</summary>
+public sealed record Address(
+    Guid Id,
+    Guid OrgId,
+    string Email,
+    string? FirstName,
+    string? LastName,
+    string? Company,
+    string? MobilePhone,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>The details a caller sets on a contact; formats are already validated.</summary>
+public sealed record AddressDetails(string? FirstName, string? LastName, string? Company, string? MobilePhone);
+
+/// <summary>One change of the address book: who, when, from where, and the contact before and after.</summary>
+public sealed record AddressChange(string Action, Guid OrgId, Guid AddressId, string AdminId, DateTimeOffset Timestamp, Address? OldData, Address? NewData, string? Ip);
+
+/// <summary>
+/// An org's address book (table PK = org id): contacts at "a:{email}", and an audit row per change at
+/// "x:{inverted time}:{unique}" so the audit reads newest first. A contact's write and its audit row
+/// go in one entity-group transaction: a change is never recorded without happening, or the reverse.
+/// </summary>
+public sealed class AddressBook(StorageAccount storage, TimeProvider time)
+{
+    private const string ContactPrefix = "a:";
+    private const string AuditPrefix = "x:";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Creates or updates the contact; returns it and whether it was created.</summary>
+    public async Task<(Address Address, bool Created)> PutAsync(Guid orgId, string email, AddressDetails details, Actor actor, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var key = ContactKey(email);
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), key, cancellationToken: cancellationToken);
+            var old = row.HasValue ? ToAddress(row.Value!) : null;
+            var now = time.GetUtcNow();
+            var next = new Address(old?.Id ?? Guid.CreateVersion7(), orgId, email.ToLowerInvariant(), details.FirstName, details.LastName, details.Company, details.MobilePhone, old?.CreatedAt ?? now, now);
+            var change = new AddressChange(old is null ? "insert" : "update", orgId, next.Id, actor.User, now, old, next, actor.Ip);
+            var contact = ToEntity(next);
+            var batch = new List<TableTransactionAction>
+            {
+                old is null ? new(TableTransactionActionType.Add, contact) : new(TableTransactionActionType.UpdateReplace, contact, row.Value!.ETag),
+                new(TableTransactionActionType.Add, AuditEntity(change)),
+            };
+            try
+            {
+                await table.SubmitTransactionAsync(batch, cancellationToken);
+                return (next, old is null);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+            {
+                // Someone else wrote the contact first: apply this write to the newer version.
+                await Task.Delay(Random.Shared.Next(1, 5 + (Math.Min(attempt, 10) * 5)), cancellationToken);
+            }
+        }
+    }
+
+    public async Task DeleteAsync(Guid orgId, string email, Actor actor, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), ContactKey(email), cancellationToken: cancellationToken);
+        if (!row.HasValue)
+        {
+            throw new LockteraException(ErrorCode.AddressNotFound, "No contact with that email in this address book.");
+        }
+        var old = ToAddress(row.Value!);
+        var change = new AddressChange("delete", orgId, old.Id, actor.User, time.GetUtcNow(), old, null, actor.Ip);
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Delete, row.Value!, row.Value!.ETag), new(TableTransactionActionType.Add, AuditEntity(change))], cancellationToken);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+        {
+            throw new LockteraException(ErrorCode.AddressNotFound, "No contact with that email in this address book.");
+        }
+    }
+
+    /// <summary>Contacts in email order after <paramref name="afterEmail"/>, those <paramref name="matches"/> accepts.</summary>
+    public async Task<IReadOnlyList<Address>> ListAsync(Guid orgId, Func<Address, bool> matches, string? afterEmail, int skip, int take, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var from = afterEmail is null ? ContactPrefix : ContactKey(afterEmail);
+        var page = new List<Address>(take);
+        var skipped = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(ContactPrefix + "~") < 0, cancellationToken: cancellationToken))
+        {
+            var address = ToAddress(row);
+            if (!matches(address) || skipped++ < skip)
+            {
+                continue;
+            }
+            page.Add(address);
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+        return page;
+    }
+
+    /// <summary>The audit, newest first, within [<paramref name="start"/>, <paramref name="end"/>] as row-key bounds.</summary>
+    public async Task<IReadOnlyList<AddressChange>> AuditAsync(Guid orgId, DateTimeOffset? start, DateTimeOffset? end, int skip, int take, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var low = AuditPrefix + Inverted(end ?? DateTimeOffset.MaxValue);
+        var high = AuditPrefix + Inverted(start ?? DateTimeOffset.MinValue) + "~";
+        var page = new List<AddressChange>(take);
+        var skipped = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
+        {
+            if (skipped++ < skip)
+            {
+                continue;
+            }
+            page.Add(new AddressChange(
+                row.GetString("Action") ?? "",
+                orgId,
+                Guid.Parse(row.GetString("AddressId")),
+                row.GetString("AdminId") ?? "",
+                row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+                Deserialize(row.GetString("OldData")),
+                Deserialize(row.GetString("NewData")),
+                row.GetString("Ip")));
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+        return page;
+    }
+
+    private static string ContactKey(string email) => ContactPrefix + Uri.EscapeDataString(email.ToLowerInvariant());
+
+    private static string Inverted(DateTimeOffset at) =>
+        (DateTimeOffset.MaxValue.UtcTicks - Math.Clamp(at.UtcTicks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks)).ToString("D19", CultureInfo.InvariantCulture);
+
+    private static TableEntity AuditEntity(AddressChange change) => new(change.OrgId.ToString(), $"{AuditPrefix}{Inverted(change.Timestamp)}:{Guid.NewGuid():N}")
+    {
+        ["Action"] = change.Action,
+        ["AddressId"] = change.AddressId.ToString(),
+        ["AdminId"] = change.AdminId,
+        ["Timestamp"] = change.Timestamp,
+        ["OldData"] = change.OldData is null ? null : JsonSerializer.Serialize(change.OldData, Json),
+        ["NewData"] = change.NewData is null ? null : JsonSerializer.Serialize(change.NewData, Json),
+        ["Ip"] = change.Ip,
+    };
+
+    private static Address? Deserialize(string? json) => json is null ? null : JsonSerializer.Deserialize<Address>(json, Json);
+
+    private static TableEntity ToEntity(Address a) => new(a.OrgId.ToString(), ContactKey(a.Email))
+    {
+        ["Id"] = a.Id.ToString(),
+        ["Email"] = a.Email,
+        ["FirstName"] = a.FirstName,
+        ["LastName"] = a.LastName,
+        ["Company"] = a.Company,
+        ["MobilePhone"] = a.MobilePhone,
+        ["CreatedAt"] = a.CreatedAt,
+        ["UpdatedAt"] = a.UpdatedAt,
+    };
+
+    private static Address ToAddress(TableEntity e) => new(
+        Guid.Parse(e.GetString("Id")),
+        Guid.Parse(e.PartitionKey),
+        e.GetString("Email") ?? "",
+        e.GetString("FirstName"),
+        e.GetString("LastName"),
+        e.GetString("Company"),
+        e.GetString("MobilePhone"),
+        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch,
+        e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.UnixEpoch);
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.Addresses, cancellationToken);
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+
+namespace Locktera.Functions.Tests.Integration;
+
+public class AddressTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private Task<ApiResponse> Put(TestOrg org, string email, JsonObject body) =>
+        fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/addresses/{email}", org.Key, body);
+
+    [Fact]
+    public async Task Contacts_are_created_updated_and_deleted_by_email()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var created = (await Put(org, "Ann@Example.com", new JsonObject { ["first_name"] = "Ann", ["company"] = "Acme", ["phone_number"] = "+1 (555) 010-2000" })).AssertStatus(201).Json!;
+        Assert.Equal("ann@example.com", created["email"]!.GetValue<string>());
+        Assert.Equal("+15550102000", created["mobile_phone"]!.GetValue<string>());
+        Assert.Equal(org.Id, created["org_id"]!.GetValue<string>());
+
+        var updated = (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Annie", ["last_name"] = "Lee", ["mobile_phone"] = "030 1234567" })).AssertStatus(200).Json!;
+        Assert.Equal(created["id"]!.GetValue<string>(), updated["id"]!.GetValue<string>());
+        Assert.Equal(created["created_at"]!.GetValue<string>(), updated["created_at"]!.GetValue<string>());
+        Assert.Equal("Annie", updated["first_name"]!.GetValue<string>());
+        Assert.Null(updated["company"]);
+
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"users/{org.Id}/addresses/ANN@example.com", org.Key)).AssertStatus(204);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/addresses/ann@example.com", org.Key)).AssertProblem(404, 40406);
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task Bad_contacts_are_400_and_change_nothing()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        (await Put(org, "not-an-email", new JsonObject())).AssertProblem(400, 40001);
+        var fields = (await Put(org, "ann@example.com", new JsonObject
+        {
+            ["email"] = "bob@example.com", ["mobile_phone"] = "call me", ["id"] = "x", ["first_name"] = 5, ["nickname"] = "A",
+        })).AssertProblem(400, 40001).Json!["fields"]!;
+        foreach (var field in new[] { "email", "mobile_phone", "id", "first_name", "nickname" })
+        {
+            Assert.NotNull(fields[field]);
+        }
+        (await Put(org, "ann@example.com", new JsonObject { ["mobile_phone"] = "+15550102000", ["phone_number"] = "+15550102000" })).AssertProblem(400, 40001);
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task Contacts_are_listed_by_email_filtered_and_paged()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        foreach (var (email, company) in new[] { ("carol@b.example.com", "Beta"), ("ann@a.example.com", "Alpha"), ("bob@a.example.com", "Alpha Labs") })
+        {
+            (await Put(org, email, new JsonObject { ["company"] = company })).AssertStatus(201);
+        }
+        var all = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(["ann@a.example.com", "bob@a.example.com", "carol@b.example.com"], all.Select(a => a!["email"]!.GetValue<string>()));
+        Assert.Equal(2, (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses?q=alpha", org.Key)).Json!.AsArray().Count);
+        var first = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses?limit=2", org.Key)).AssertStatus(200);
+        var rest = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses?limit=2&cursor={first.Header("X-Next-Cursor")}", org.Key)).Json!.AsArray();
+        Assert.Equal("carol@b.example.com", Assert.Single(rest)!["email"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Every_change_is_audited_newest_first_with_who_and_before_and_after()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        Assert.True(Locktera.Core.Keys.ApiKeyToken.TryParse(org.Key, out var key));
+        (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Ann" })).AssertStatus(201);
+        var between = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Annie" })).AssertStatus(200);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/addresses/ann@example.com", org.Key)).AssertStatus(204);
+
+        var audit = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(["delete", "update", "insert"], audit.Select(a => a!["action"]!.GetValue<string>()));
+        Assert.All(audit, a => Assert.Equal(key.KeyId.ToString(), a!["admin_id"]!.GetValue<string>()));
+        Assert.Equal("Ann", audit[1]!["old_data"]!["first_name"]!.GetValue<string>());
+        Assert.Equal("Annie", audit[1]!["new_data"]!["first_name"]!.GetValue<string>());
+        Assert.Null(audit[0]!["new_data"]);
+        Assert.Null(audit[2]!["old_data"]);
+        Assert.Equal("127.0.0.1", audit[0]!["ip"]!.GetValue<string>());
+
+        var since = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit?start={Uri.EscapeDataString(between.ToString("O"))}", org.Key)).Json!.AsArray();
+        Assert.Equal(["delete", "update"], since.Select(a => a!["action"]!.GetValue<string>()));
+        var until = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit?end={Uri.EscapeDataString(between.ToString("O"))}", org.Key)).Json!.AsArray();
+        Assert.Equal(["insert"], until.Select(a => a!["action"]!.GetValue<string>()));
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit?start=yesterday", org.Key)).AssertProblem(400, 40004);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_to_one_contact_are_each_audited()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var writes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Put(org, "ann@example.com", new JsonObject { ["first_name"] = $"Ann {i}" })));
+        Assert.Equal(1, writes.Count(w => w.Status == 201));
+        Assert.Equal(5, writes.Count(w => w.Status == 200));
+        Assert.Equal(6, (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", org.Key)).Json!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Another_org_and_read_only_keys_cannot_change_the_book()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        (await Put(org, "ann@example.com", new JsonObject())).AssertStatus(201);
+        var other = await fixture.CreateRootOrgAsync("Other");
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", other.Key)).AssertProblem(404, 40402);
+        (await fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/addresses/ann@example.com", other.Key, new JsonObject())).AssertProblem(404, 40402);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/addresses/ann@example.com", other.Key)).AssertProblem(404, 40402);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", other.Key)).AssertProblem(404, 40402);
+        var reader = await fixture.CreateChildAsync(org, "org_admin", "read");
+        (await fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/addresses/eve@example.com", reader.Key, new JsonObject())).AssertProblem(403, 40301);
+        Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", reader.Key)).AssertStatus(200).Json!.AsArray());
+    }
+}
