@@ -52,6 +52,9 @@ public sealed class LockteraOptions
     /// </summary>
     public string GeoIpDatabases { get; set; } = "";
 
+    /// <summary>The most rows one contacts CSV import may hold.</summary>
+    public int MaxImportRows { get; set; } = 5000;
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
@@ -73,9 +76,9 @@ public sealed class LockteraOptions
         {
             yield return "Locktera__StandardRequestsPerMinute and Locktera__AdminRequestsPerMinute must be positive.";
         }
-        if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1)
+        if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1 || MaxImportRows < 1)
         {
-            yield return "Locktera__MaxFilesPerContainer and Locktera__MaxContainerBytes must be positive.";
+            yield return "Locktera__MaxFilesPerContainer, Locktera__MaxContainerBytes and Locktera__MaxImportRows must be positive.";
         }
         if (ViewerSessionMinutes is < 1 or > 24 * 60)
         {

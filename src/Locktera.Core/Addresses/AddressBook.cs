@@ -68,6 +68,18 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         }
     }
 
+    /// <summary>Upserts every contact (each write audited); returns how many were inserted and updated.</summary>
+    public async Task<(int Inserted, int Updated)> ImportAsync(Guid orgId, IReadOnlyList<ImportedContact> contacts, Actor actor, CancellationToken cancellationToken)
+    {
+        var inserted = 0;
+        foreach (var contact in contacts)
+        {
+            var (_, created) = await PutAsync(orgId, contact.Email, contact.Details, actor, cancellationToken);
+            inserted += created ? 1 : 0;
+        }
+        return (inserted, contacts.Count - inserted);
+    }
+
     public async Task DeleteAsync(Guid orgId, string email, Actor actor, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);

@@ -1,3 +1,4 @@
+using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Addresses;
 using Locktera.Core.Errors;
@@ -6,11 +7,13 @@ using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Functions;
 
 /// <summary>An org's address book: contacts keyed by email, with an audit of every change.</summary>
-public sealed class Addresses(AddressBook book)
+public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> options)
 {
     private const string Route = Routes.Node + "/addresses";
 
@@ -56,6 +59,19 @@ public sealed class Addresses(AddressBook book)
         body.EnsureValid();
         var (address, created) = await book.PutAsync(req.TargetOrg().Id, key, details, req.Actor(), cancellationToken);
         return created ? ApiResults.Created(View(address)) : ApiResults.Ok(View(address));
+    }
+
+    [Function("ImportAddresses")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Import([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/import")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(req.ContentType, out var type) || type.MediaType.Value is not ("text/csv" or "application/csv"))
+        {
+            throw LockteraException.Validation("content-type", "must be text/csv");
+        }
+        var contacts = await AddressImport.ReadAsync(req.Body, options.Value.MaxImportRows, cancellationToken);
+        var (inserted, updated) = await book.ImportAsync(req.TargetOrg().Id, contacts, req.Actor(), cancellationToken);
+        return ApiResults.Ok(new { inserted, updated, total = inserted + updated });
     }
 
     [Function("DeleteAddress")]

@@ -97,6 +97,46 @@ public class AddressTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(6, (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", org.Key)).Json!.AsArray().Count);
     }
 
+    private static Task<ApiResponse> Import(ApiClient api, TestOrg org, string csv, string type = "text/csv") =>
+        api.SendRawAsync(HttpMethod.Post, $"orgs/{org.Id}/addresses/import", org.Key, csv, type);
+
+    [Fact]
+    public async Task A_csv_import_upserts_every_row_or_nothing()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        (await Put(org, "bob@example.com", new JsonObject { ["first_name"] = "Old" })).AssertStatus(201);
+        const string csv = "Email,First Name,Last Name,Mobile Phone,Company\r\n" +
+            "ann@example.com,Ann,Lee,+1 555 010 2000,\"Acme, Inc.\"\r\n" +
+            "BOB@example.com,Bob,\"O'Brien \"\"Bobby\"\"\",,\r\n";
+        var counts = (await Import(fixture.Api, org, csv)).AssertStatus(200).Json!;
+        Assert.Equal(1, counts["inserted"]!.GetValue<int>());
+        Assert.Equal(1, counts["updated"]!.GetValue<int>());
+        var book = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray();
+        Assert.Equal("Acme, Inc.", book[0]!["company"]!.GetValue<string>());
+        Assert.Equal("O'Brien \"Bobby\"", book[1]!["last_name"]!.GetValue<string>());
+        Assert.Equal(3, (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", org.Key)).Json!.AsArray().Count);
+
+        var bad = "email,first_name,last_name\ncarol@example.com,Carol,King\nnot-an-email,X,\ncarol@example.com,Carol,Again\n";
+        var fields = (await Import(fixture.Api, org, bad)).AssertProblem(400, 40001).Json!["fields"]!.AsObject();
+        Assert.Equal(["row 3", "row 4"], fields.Select(f => f.Key));
+        Assert.Contains("email", fields["row 3"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("last name is required", fields["row 3"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("earlier row", fields["row 4"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Malformed_oversized_and_mistyped_imports_are_400()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var limited = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?> { ["Locktera:MaxImportRows"] = "2" });
+        (await Import(limited, org, "Email,First Name,Last Name\na@x.example.com,A,A\nb@x.example.com,B,B\nc@x.example.com,C,C\n")).AssertProblem(400, 40001);
+        (await Import(fixture.Api, org, "Email,First Name,Last Name\n\"a@x.example.com,A,A\n")).AssertProblem(400, 40001);
+        Assert.NotNull((await Import(fixture.Api, org, "Email,Nickname\na@x.example.com,A\n")).AssertProblem(400, 40001).Json!["fields"]!["header"]);
+        Assert.NotNull((await Import(fixture.Api, org, "{}", "application/json")).AssertProblem(400, 40001).Json!["fields"]!["content-type"]);
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray());
+    }
+
     [Fact]
     public async Task Another_org_and_read_only_keys_cannot_change_the_book()
     {
