@@ -2,6 +2,7 @@ using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Addresses;
 using Locktera.Core.Containers;
+using Locktera.Core.ErrorLog;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Events;
@@ -41,6 +42,7 @@ public static class LockteraServices
         services.AddSingleton<ContainerStore>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<AddressBook>();
+        services.AddSingleton<ErrorReports>();
         services.AddSingleton<ViewerTokens>();
         services.AddSingleton<ViewerStates>();
         services.AddSingleton<ViewerAccess>();

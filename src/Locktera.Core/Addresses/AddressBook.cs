@@ -130,8 +130,8 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
     {
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
-        var low = AuditPrefix + Inverted(end ?? DateTimeOffset.MaxValue);
-        var high = AuditPrefix + Inverted(start ?? DateTimeOffset.MinValue) + "~";
+        var low = AuditPrefix + RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
+        var high = AuditPrefix + RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
         var page = new List<AddressChange>(take);
         var skipped = 0;
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
@@ -159,10 +159,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
 
     private static string ContactKey(string email) => ContactPrefix + Uri.EscapeDataString(email.ToLowerInvariant());
 
-    private static string Inverted(DateTimeOffset at) =>
-        (DateTimeOffset.MaxValue.UtcTicks - Math.Clamp(at.UtcTicks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks)).ToString("D19", CultureInfo.InvariantCulture);
-
-    private static TableEntity AuditEntity(AddressChange change) => new(change.OrgId.ToString(), $"{AuditPrefix}{Inverted(change.Timestamp)}:{Guid.NewGuid():N}")
+    private static TableEntity AuditEntity(AddressChange change) => new(change.OrgId.ToString(), $"{AuditPrefix}{RowKeys.NewestFirst(change.Timestamp)}:{Guid.NewGuid():N}")
     {
         ["Action"] = change.Action,
         ["AddressId"] = change.AddressId.ToString(),

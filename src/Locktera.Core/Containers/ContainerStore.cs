@@ -104,7 +104,7 @@ public sealed class ContainerStore(StorageAccount storage)
     public async Task AddTagChangeAsync(Guid orgId, Guid containerId, TagChange change, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var inverted = (DateTimeOffset.MaxValue.UtcTicks - change.Timestamp.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        var inverted = RowKeys.NewestFirst(change.Timestamp);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"t:{containerId}:{inverted}:{Guid.NewGuid():N}")
         {
             ["Timestamp"] = change.Timestamp,

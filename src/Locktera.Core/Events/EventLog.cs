@@ -103,7 +103,7 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
             throw new ArgumentException($"'{entry.Action}' is not an action name.", nameof(entry));
         }
         var table = await Table(cancellationToken);
-        var suffix = $"{Inverted(entry.CreatedDate)}:{entry.Id:N}";
+        var suffix = $"{RowKeys.NewestFirst(entry.CreatedDate)}:{entry.Id:N}";
         var keys = new List<string> { AllIndex + suffix, ActionIndex(entry.Action) + suffix };
         if (entry.ContainerId is { } containerId)
         {
@@ -164,8 +164,8 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
         // Newer events have smaller keys: the end of the window is the lower bound, its start the upper one.
         // The API shows times to the millisecond, so an end includes its whole millisecond: a created_date
         // read back is an end that includes its own event.
-        var lower = prefix + (query.End is { } end ? Inverted(end.AddTicks(TimeSpan.TicksPerMillisecond - 1 - (end.UtcTicks % TimeSpan.TicksPerMillisecond))) : "");
-        var upper = prefix + (query.Start is { } start ? Inverted(start) + ";" : "~");
+        var lower = prefix + (query.End is { } end ? RowKeys.NewestFirst(end.AddTicks(TimeSpan.TicksPerMillisecond - 1 - (end.UtcTicks % TimeSpan.TicksPerMillisecond))) : "");
+        var upper = prefix + (query.Start is { } start ? RowKeys.NewestFirst(start) + ";" : "~");
         var filter = after is not null && string.CompareOrdinal(after, lower) >= 0
             ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after} and RowKey lt {upper}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {lower} and RowKey lt {upper}");
@@ -202,8 +202,6 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
         Id = Guid.Parse(row.GetString("Id")),
     };
 
-    private static string Inverted(DateTimeOffset value) =>
-        (DateTimeOffset.MaxValue.UtcTicks - value.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.Events, cancellationToken);
 }

@@ -16,5 +16,7 @@ public sealed class TableNames(string prefix)
     public string Events { get; } = prefix + "events";
 
     public string Addresses { get; } = prefix + "addresses";
+
+    public string ErrorReports { get; } = prefix + "errorreports";
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

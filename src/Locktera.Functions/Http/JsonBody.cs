@@ -130,6 +130,36 @@ public sealed class JsonBody
         return members;
     }
 
+    /// <summary>An object whose members are all strings (free-form details), bounded in count and length.</summary>
+    public IReadOnlyDictionary<string, string> StringMap(string name, int maxEntries, int maxKeyLength, int maxValueLength)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!TryTake(name, required: false, out var node) || node is null)
+        {
+            return map;
+        }
+        if (node is not JsonObject members)
+        {
+            Fail(name, "must be an object of strings");
+            return map;
+        }
+        if (members.Count > maxEntries)
+        {
+            Fail(name, $"must have at most {maxEntries} entries");
+            return map;
+        }
+        foreach (var (key, value) in members)
+        {
+            if (key.Length is 0 || key.Length > maxKeyLength || value is not JsonValue v || !v.TryGetValue<string>(out var text) || text.Length > maxValueLength)
+            {
+                Fail($"{name}.{(key.Length > maxKeyLength ? key[..maxKeyLength] : key)}", $"must be a string of at most {maxValueLength} characters under a name of 1 to {maxKeyLength}");
+                continue;
+            }
+            map[key] = text;
+        }
+        return map;
+    }
+
     public bool? Bool(string name) => Scalar<bool>(name, "must be true or false");
 
     public int? WholeNumber(string name, int min, int max)

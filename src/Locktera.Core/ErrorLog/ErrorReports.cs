@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Locktera.Core.Events;
+using Locktera.Core.Storage;
+
+namespace Locktera.Core.ErrorLog;
+
+public enum Severity
+{
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// <summary>An error an org's application reported (upstream's Error fields plus severity and who sent it).</summary>
+public sealed record ErrorReport(
+    Guid ErrorId,
+    Guid OrgId,
+    string Message,
+    int? Code,
+    IReadOnlyDictionary<string, string> Fields,
+    Severity Severity,
+    DateTimeOffset Timestamp,
+    DateTimeOffset ReceivedAt,
+    string ReportedBy,
+    string? Ip);
+
+/// <summary>
+/// An org's append-only error log (table PK = org id, RK = inverted report time + id, newest
+/// first). Reports are only ever added: there is no update or delete.
+/// </summary>
+public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
+{
+    public const int MaxMessageLength = 2000;
+    public const int MaxFields = 50;
+
+    public async Task<ErrorReport> AddAsync(Guid orgId, string message, int? code, IReadOnlyDictionary<string, string> fields, Severity severity, DateTimeOffset? timestamp, Actor actor, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var now = time.GetUtcNow();
+        var report = new ErrorReport(Guid.CreateVersion7(), orgId, message, code, fields, severity, timestamp ?? now, now, actor.User, actor.Ip);
+        await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"{RowKeys.NewestFirst(report.Timestamp)}:{report.ErrorId:N}")
+        {
+            ["ErrorId"] = report.ErrorId.ToString(),
+            ["Message"] = message,
+            ["Code"] = code,
+            ["Fields"] = JsonSerializer.Serialize(fields),
+            ["Severity"] = severity.ToString(),
+            ["Timestamp"] = report.Timestamp,
+            ["ReceivedAt"] = now,
+            ["ReportedBy"] = actor.User,
+            ["Ip"] = actor.Ip,
+        }, cancellationToken);
+        return report;
+    }
+
+    /// <summary>Reports newest first, within [start, end] by row-key bounds, optionally of one severity.</summary>
+    public async Task<IReadOnlyList<ErrorReport>> ListAsync(Guid orgId, DateTimeOffset? start, DateTimeOffset? end, Severity? severity, int skip, int take, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var partition = orgId.ToString();
+        var low = RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
+        var high = RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
+        var page = new List<ErrorReport>(take);
+        var skipped = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
+        {
+            var report = ToReport(orgId, row);
+            if ((severity is not null && report.Severity != severity) || skipped++ < skip)
+            {
+                continue;
+            }
+            page.Add(report);
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+        return page;
+    }
+
+    private static ErrorReport ToReport(Guid orgId, TableEntity e) => new(
+        Guid.Parse(e.GetString("ErrorId")),
+        orgId,
+        e.GetString("Message") ?? "",
+        e.GetInt32("Code"),
+        JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Fields") ?? "{}") ?? [],
+        Enum.TryParse<Severity>(e.GetString("Severity"), out var severity) ? severity : Severity.Medium,
+        e.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+        e.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.UnixEpoch,
+        e.GetString("ReportedBy") ?? "",
+        e.GetString("Ip"));
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.ErrorReports, cancellationToken);
+}

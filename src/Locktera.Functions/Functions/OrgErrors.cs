@@ -1,0 +1,75 @@
+using System.Globalization;
+using Locktera.Core.Access;
+using Locktera.Core.ErrorLog;
+using Locktera.Core.Errors;
+using Locktera.Core.Validation;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>An org's error log: errors its applications report (upstream's Error shape plus severity), append-only.</summary>
+public sealed class OrgErrors(ErrorReports reports)
+{
+    private const string Route = Routes.Node + "/errors";
+    private static readonly string[] SeverityNames = ["low", "medium", "high", "critical"];
+
+    [Function("ReportError")]
+    [RequirePermission(Permission.Write)]
+    public async Task<IResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(req);
+        var message = body.Text("message", ErrorReports.MaxMessageLength, required: true);
+        var code = body.WholeNumber("code", int.MinValue, int.MaxValue);
+        var severity = body.OptionalEnum("severity", ParseSeverity, SeverityNames);
+        var at = body.Checked("timestamp", 40, text => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _) ? null : "must be an ISO-8601 timestamp");
+        var fields = body.StringMap("fields", ErrorReports.MaxFields, 100, 1000);
+        body.EnsureValid();
+        var timestamp = at is null ? (DateTimeOffset?)null : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        var report = await reports.AddAsync(req.TargetOrg().Id, message!, code, fields, severity.IsSet ? severity.Value : Severity.Medium, timestamp, req.Actor(), cancellationToken);
+        return ApiResults.Created(View(report));
+    }
+
+    [Function("ListErrors")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(req, _ => false);
+        var errors = new FieldErrors();
+        var start = QueryValues.Timestamp(req, "start", errors);
+        var end = QueryValues.Timestamp(req, "end", errors);
+        Severity? severity = null;
+        if (QueryValues.Text(req, "severity") is { } text)
+        {
+            severity = ParseSeverity(text) ?? Fail(errors, $"must be one of: {string.Join(", ", SeverityNames)}");
+        }
+        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var page = await reports.ListAsync(req.TargetOrg().Id, start, end, severity, paging.Skip, paging.Limit, cancellationToken);
+        return ApiResults.Ok(page.Select(View).ToList());
+    }
+
+    private static Severity? ParseSeverity(string text) =>
+        SeverityNames.Contains(text) ? Enum.Parse<Severity>(text, ignoreCase: true) : null;
+
+    private static Severity? Fail(FieldErrors errors, string message)
+    {
+        errors.Add("severity", message);
+        return null;
+    }
+
+    private static object View(ErrorReport r) => new
+    {
+        error_id = r.ErrorId,
+        org_id = r.OrgId,
+        message = r.Message,
+        code = r.Code,
+        fields = r.Fields,
+        severity = r.Severity.ToString().ToLowerInvariant(),
+        timestamp = r.Timestamp,
+        received_at = r.ReceivedAt,
+        reported_by = r.ReportedBy,
+        ip = r.Ip,
+    };
+}
