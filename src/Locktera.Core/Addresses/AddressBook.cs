@@ -107,22 +107,9 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
         var from = afterEmail is null ? ContactPrefix : ContactKey(afterEmail);
-        var page = new List<Address>(take);
-        var skipped = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(ContactPrefix + "~") < 0, cancellationToken: cancellationToken))
-        {
-            var address = ToAddress(row);
-            if (!matches(address) || skipped++ < skip)
-            {
-                continue;
-            }
-            page.Add(address);
-            if (page.Count == take)
-            {
-                break;
-            }
-        }
-        return page;
+        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(ContactPrefix + "~") < 0, cancellationToken: cancellationToken)
+            .Select(ToAddress)
+            .PageAsync(matches, skip, take, cancellationToken);
     }
 
     /// <summary>The audit, newest first, within [<paramref name="start"/>, <paramref name="end"/>] as row-key bounds.</summary>
@@ -132,15 +119,8 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         var partition = orgId.ToString();
         var low = AuditPrefix + RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
         var high = AuditPrefix + RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
-        var page = new List<AddressChange>(take);
-        var skipped = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
-        {
-            if (skipped++ < skip)
-            {
-                continue;
-            }
-            page.Add(new AddressChange(
+        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+            .Select(row => new AddressChange(
                 row.GetString("Action") ?? "",
                 orgId,
                 Guid.Parse(row.GetString("AddressId")),
@@ -148,13 +128,8 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
                 row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
                 Deserialize(row.GetString("OldData")),
                 Deserialize(row.GetString("NewData")),
-                row.GetString("Ip")));
-            if (page.Count == take)
-            {
-                break;
-            }
-        }
-        return page;
+                row.GetString("Ip")))
+            .PageAsync(_ => true, skip, take, cancellationToken);
     }
 
     private static string ContactKey(string email) => ContactPrefix + Uri.EscapeDataString(email.ToLowerInvariant());

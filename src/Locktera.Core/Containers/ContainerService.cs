@@ -5,6 +5,7 @@ using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Errors;
+using Locktera.Core.Storage;
 using Locktera.Core.Tera;
 using Locktera.Core.Validation;
 using Microsoft.Extensions.Caching.Memory;
@@ -93,25 +94,8 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
     }
 
     /// <summary>One page of an org's containers, newest first, of those <paramref name="matches"/> accepts.</summary>
-    public async Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, Func<ContainerRecord, bool> matches, Guid? after, int skip, int take, CancellationToken cancellationToken)
-    {
-        var page = new List<ContainerRecord>(take);
-        var skipped = 0;
-        await foreach (var stored in store.ListAsync(orgId, after, cancellationToken))
-        {
-            var record = Effective(stored);
-            if (!matches(record) || skipped++ < skip)
-            {
-                continue;
-            }
-            page.Add(record);
-            if (page.Count == take)
-            {
-                break;
-            }
-        }
-        return page;
-    }
+    public Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, Func<ContainerRecord, bool> matches, Guid? after, int skip, int take, CancellationToken cancellationToken) =>
+        store.ListAsync(orgId, after, cancellationToken).Select(Effective).PageAsync(matches, skip, take, cancellationToken);
 
     /// <summary>Reads the header and index (two ranged reads) and derives the keys; a protected container needs its password.</summary>
     public async Task<OpenedContainer> OpenAsync(ContainerRecord record, string? password, Actor actor, CancellationToken cancellationToken)

@@ -63,22 +63,9 @@ public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
         var partition = orgId.ToString();
         var low = RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
         var high = RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
-        var page = new List<ErrorReport>(take);
-        var skipped = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken))
-        {
-            var report = ToReport(orgId, row);
-            if ((severity is not null && report.Severity != severity) || skipped++ < skip)
-            {
-                continue;
-            }
-            page.Add(report);
-            if (page.Count == take)
-            {
-                break;
-            }
-        }
-        return page;
+        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+            .Select(row => ToReport(orgId, row))
+            .PageAsync(r => severity is null || r.Severity == severity, skip, take, cancellationToken);
     }
 
     private static ErrorReport ToReport(Guid orgId, TableEntity e) => new(
