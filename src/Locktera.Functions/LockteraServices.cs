@@ -2,6 +2,7 @@ using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Addresses;
 using Locktera.Core.Containers;
+using Locktera.Core.Customization;
 using Locktera.Core.ErrorLog;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
@@ -43,6 +44,7 @@ public static class LockteraServices
         services.AddSingleton<EventLog>();
         services.AddSingleton<AddressBook>();
         services.AddSingleton<ErrorReports>();
+        services.AddSingleton<Customizations>();
         services.AddSingleton<ViewerTokens>();
         services.AddSingleton<ViewerStates>();
         services.AddSingleton<ViewerAccess>();
