@@ -105,9 +105,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
     public async Task<IReadOnlyList<Address>> ListAsync(Guid orgId, Func<Address, bool> matches, string? afterEmail, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var from = afterEmail is null ? ContactPrefix : ContactKey(afterEmail);
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(ContactPrefix + "~") < 0, cancellationToken: cancellationToken)
+        return await table.WithPrefix(orgId.ToString(), ContactPrefix, afterEmail is null ? null : ContactKey(afterEmail), cancellationToken)
             .Select(ToAddress)
             .PageAsync(matches, skip, take, cancellationToken);
     }

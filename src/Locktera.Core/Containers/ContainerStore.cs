@@ -89,11 +89,7 @@ public sealed class ContainerStore(StorageAccount storage)
     public async IAsyncEnumerable<ContainerRecord> ListAsync(Guid orgId, Guid? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var from = afterId is { } after ? RowKey(after) : RecordPrefix;
-        var rows = table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(RecordPrefix + "~") < 0,
-            cancellationToken: cancellationToken);
+        var rows = table.WithPrefix(orgId.ToString(), RecordPrefix, afterId is { } after ? RowKey(after) : null, cancellationToken);
         await foreach (var row in rows)
         {
             yield return ToRecord(row);
@@ -117,18 +113,13 @@ public sealed class ContainerStore(StorageAccount storage)
     public async Task<IReadOnlyList<TagChange>> TagChangesAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var prefix = $"t:{containerId}:";
-        var changes = new List<TagChange>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(prefix) > 0 && e.RowKey.CompareTo(prefix + "~") < 0, cancellationToken: cancellationToken))
-        {
-            changes.Add(new TagChange(
+        return await table.WithPrefix(orgId.ToString(), $"t:{containerId}:", null, cancellationToken)
+            .Select(row => new TagChange(
                 row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
                 JsonSerializer.Deserialize<List<string>>(row.GetString("OldTags") ?? "[]", Json) ?? [],
                 JsonSerializer.Deserialize<List<string>>(row.GetString("NewTags") ?? "[]", Json) ?? [],
-                row.GetString("User") ?? ""));
-        }
-        return changes;
+                row.GetString("User") ?? ""))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>

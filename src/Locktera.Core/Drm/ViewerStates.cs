@@ -67,14 +67,7 @@ public sealed class ViewerStates(StorageAccount storage)
     public async Task<IReadOnlyList<ViewerState>> ListAsync(Guid orgId, Guid containerId, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var prefix = $"v:{containerId:N}:";
-        var states = new List<ViewerState>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(prefix) > 0 && e.RowKey.CompareTo(prefix + "~") < 0, cancellationToken: cancellationToken))
-        {
-            states.Add(ToState(row));
-        }
-        return states;
+        return await table.WithPrefix(orgId.ToString(), $"v:{containerId:N}:", null, cancellationToken).Select(ToState).ToListAsync(cancellationToken);
     }
 
     private static string CounterRow(Guid containerId, string email) =>

@@ -65,11 +65,7 @@ public sealed class OrgStore(StorageAccount storage)
     public async IAsyncEnumerable<Guid> ChildIdsAsync(Guid parentId, Guid? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var from = afterId is { } after ? ChildPrefix + after : ChildPrefix;
-        var partition = parentId.ToString();
-        var rows = table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == partition && e.RowKey.CompareTo(from) > 0 && e.RowKey.CompareTo(ChildPrefix + "~") < 0,
-            select: ["RowKey"], cancellationToken: cancellationToken);
+        var rows = table.WithPrefix(parentId.ToString(), ChildPrefix, afterId is { } after ? ChildPrefix + after : null, cancellationToken, select: ["RowKey"]);
         await foreach (var row in rows)
         {
             yield return Guid.Parse(row.RowKey.AsSpan(ChildPrefix.Length));

@@ -47,9 +47,13 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var (org, id) = await EncodeAsync(new JsonObject { ["recipients"] = new JsonArray("*@example.com"), ["downloadable"] = true });
         var token = await TokenAsync(org, id, "Ann@Example.com");
 
-        var read = (await Decode(fixture.Api, token, id)).AssertStatus(200);
-        Assert.Equal(Content.Length, read.Text.Length > 0 ? Content.Length : 0);
-        Assert.NotNull(read.Header("X-Locktera-Session"));
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{id}/decode/doc.pdf"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await fixture.Api.Http.SendAsync(request);
+            Assert.Equal(Content, await response.Content.ReadAsByteArrayAsync());
+            Assert.NotNull(response.Headers.GetValues("X-Locktera-Session").Single());
+        }
         (await fixture.Api.GetAsync($"containers/{id}/decode", token)).AssertStatus(200);
         var context = (await fixture.Api.GetAsync("drm_context", token)).AssertStatus(200).Json!;
         Assert.Equal("ann@example.com", context["viewer"]!.GetValue<string>());
