@@ -1,6 +1,7 @@
 using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Addresses;
+using Locktera.Core.Consents;
 using Locktera.Core.Containers;
 using Locktera.Core.Customization;
 using Locktera.Core.ErrorLog;
@@ -43,6 +44,7 @@ public static class LockteraServices
         services.AddSingleton<ContainerStore>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<AddressBook>();
+        services.AddSingleton<ConsentLedger>();
         services.AddSingleton<ErrorReports>();
         services.AddSingleton<Customizations>();
         services.AddSingleton<ViewerTokens>();

@@ -72,6 +72,14 @@ public static class RolePolicy
         }
     }
 
+    /// <summary>Whether <see cref="EnsureCanSee"/> would let the caller act on the node; for listings that span nodes.</summary>
+    public static bool CanSee(Caller caller, Org target) => caller switch
+    {
+        Caller.Viewer viewer => viewer.Token.OrgId == target.Id,
+        Caller.Key key => key.Org.RootOrgId == target.RootOrgId && target.IsWithin(Anchor(key.Org)),
+        _ => true,
+    };
+
     /// <summary>Administrative actions on a node: its keys, its children, other people's details.</summary>
     public static bool CanManage(Caller caller, Org target)
     {

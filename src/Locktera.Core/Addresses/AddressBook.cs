@@ -41,31 +41,14 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
     public async Task<(Address Address, bool Created)> PutAsync(Guid orgId, string email, AddressDetails details, Actor actor, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var key = ContactKey(email);
-        for (var attempt = 0; ; attempt++)
+        return await table.UpdateAsync<(Address, bool)>(orgId.ToString(), ContactKey(email), row =>
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), key, cancellationToken: cancellationToken);
-            var old = row.HasValue ? ToAddress(row.Value!) : null;
+            var old = row is null ? null : ToAddress(row);
             var now = time.GetUtcNow();
             var next = new Address(old?.Id ?? Guid.CreateVersion7(), orgId, email.ToLowerInvariant(), details.FirstName, details.LastName, details.Company, details.MobilePhone, old?.CreatedAt ?? now, now);
             var change = new AddressChange(old is null ? "insert" : "update", orgId, next.Id, actor.User, now, old, next, actor.Ip);
-            var contact = ToEntity(next);
-            var batch = new List<TableTransactionAction>
-            {
-                old is null ? new(TableTransactionActionType.Add, contact) : new(TableTransactionActionType.UpdateReplace, contact, row.Value!.ETag),
-                new(TableTransactionActionType.Add, AuditEntity(change)),
-            };
-            try
-            {
-                await table.SubmitTransactionAsync(batch, cancellationToken);
-                return (next, old is null);
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
-            {
-                // Someone else wrote the contact first: apply this write to the newer version.
-                await Task.Delay(Random.Shared.Next(1, 5 + (Math.Min(attempt, 10) * 5)), cancellationToken);
-            }
-        }
+            return (ToEntity(next), [AuditEntity(change)], (next, old is null));
+        }, cancellationToken);
     }
 
     /// <summary>Upserts every contact (each write audited); returns how many were inserted and updated.</summary>

@@ -14,21 +14,38 @@ public static class OptimisticRow
     /// Given the current row (null when there is none), the row to write (null: write nothing) and
     /// the result to return once that write, if any, has succeeded.
     /// </param>
+    public static Task<TResult> UpdateAsync<TResult>(
+        this TableClient table, string partitionKey, string rowKey, Func<TableEntity?, (TableEntity? Write, TResult Result)> decide, CancellationToken cancellationToken) =>
+        table.UpdateAsync<TResult>(partitionKey, rowKey, current =>
+        {
+            var (write, result) = decide(current);
+            return (write, [], result);
+        }, cancellationToken);
+
+    /// <param name="decide">
+    /// As above, plus new rows of the same partition (an audit trail) that are added in the same
+    /// entity-group transaction as the write: a change is never recorded without happening, or the reverse.
+    /// </param>
     public static async Task<TResult> UpdateAsync<TResult>(
-        this TableClient table, string partitionKey, string rowKey, Func<TableEntity?, (TableEntity? Write, TResult Result)> decide, CancellationToken cancellationToken)
+        this TableClient table, string partitionKey, string rowKey, Func<TableEntity?, (TableEntity? Write, IReadOnlyList<TableEntity> Alongside, TResult Result)> decide, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var row = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
             var current = row.HasValue ? row.Value : null;
-            var (write, result) = decide(current);
+            var (write, alongside, result) = decide(current);
             if (write is null)
             {
                 return result;
             }
             try
             {
-                if (current is null)
+                if (alongside.Count > 0)
+                {
+                    TableTransactionAction main = current is null ? new(TableTransactionActionType.Add, write) : new(TableTransactionActionType.UpdateReplace, write, current.ETag);
+                    await table.SubmitTransactionAsync([main, .. alongside.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))], cancellationToken);
+                }
+                else if (current is null)
                 {
                     await table.AddEntityAsync(write, cancellationToken);
                 }

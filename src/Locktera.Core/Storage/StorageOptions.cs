@@ -18,5 +18,8 @@ public sealed class TableNames(string prefix)
     public string Addresses { get; } = prefix + "addresses";
 
     public string ErrorReports { get; } = prefix + "errorreports";
+
+    public string Consents { get; } = prefix + "consents";
+
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

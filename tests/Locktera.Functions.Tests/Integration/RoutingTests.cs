@@ -12,14 +12,7 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task Every_http_function_is_reachable(string name)
     {
         var entry = FunctionCatalog.Locktera.Entries.Single(e => e.Name == name);
-        var path = entry.Http!.Route!
-            .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
-            .Replace("{org_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{container_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
-            .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
-            .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
+        var path = Fill(entry.Http!.Route!, Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
 
         foreach (var method in entry.Http.Methods!)
@@ -31,6 +24,17 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Assert.Equal(entry.Access is PublicEndpointAttribute ? 200 : 401, response.Status);
         }
     }
+
+    /// <summary>A request path for a route template: the given org and container, plausible values for the rest.</summary>
+    public static string Fill(string route, string orgId, string containerId) => route
+        .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
+        .Replace("{org_id}", orgId, StringComparison.Ordinal)
+        .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{container_id}", containerId, StringComparison.Ordinal)
+        .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
+        .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
+        .Replace("{consent_id}", "gdpr", StringComparison.Ordinal)
+        .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
 
     [Fact]
     public void Every_http_function_declares_its_access_rule() =>
