@@ -55,6 +55,12 @@ public sealed class LockteraOptions
     /// <summary>The most rows one contacts CSV import may hold.</summary>
     public int MaxImportRows { get; set; } = 5000;
 
+    /// <summary>
+    /// How often counted figures (API calls, successful sign-ins) are written from memory to storage;
+    /// what an instance that crashes (rather than stops) loses is at most this much of its counting.
+    /// </summary>
+    public int CounterFlushSeconds { get; set; } = 15;
+
     public const int MinOperatorKeyLength = 32;
 
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
@@ -75,6 +81,10 @@ public sealed class LockteraOptions
         if (StandardRequestsPerMinute < 1 || AdminRequestsPerMinute < 1)
         {
             yield return "Locktera__StandardRequestsPerMinute and Locktera__AdminRequestsPerMinute must be positive.";
+        }
+        if (CounterFlushSeconds is < 1 or > 300)
+        {
+            yield return "Locktera__CounterFlushSeconds must be between 1 and 300.";
         }
         if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1 || MaxImportRows < 1)
         {

@@ -58,6 +58,9 @@ public static class LockteraServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<CounterBuffer>();
+        services.AddHostedService<CounterFlusher>();
+        services.AddSingleton<AccessLog>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();

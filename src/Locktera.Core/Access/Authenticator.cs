@@ -8,14 +8,18 @@ using Microsoft.Extensions.Options;
 namespace Locktera.Core.Access;
 
 /// <summary>Turns an Authorization header into a <see cref="Caller"/>, or fails with 401.</summary>
-public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, ViewerTokens viewerTokens, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, ViewerTokens viewerTokens, AccessLog accessLog, IOptions<LockteraOptions> options, TimeProvider time)
 {
     /// <summary>last_used_at is a hint, not an audit trail: refreshing it at most this often keeps writes off most requests.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     private readonly byte[] _operatorKeyHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.OperatorKey));
 
-    public async Task<Caller> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
+    /// <summary>
+    /// The caller the header names. Uses of org keys go to their organization's access log: failures
+    /// (of a token that names an existing node) one by one, successes counted.
+    /// </summary>
+    public async Task<Caller> AuthenticateAsync(string? authorization, string? ip, CancellationToken cancellationToken)
     {
         var presented = BearerToken(authorization);
         if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _operatorKeyHash))
@@ -36,10 +40,16 @@ public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, ViewerTokens 
         var orgTask = orgs.FindAsync(token.OrgId, cancellationToken);
         var key = await keyTask;
         var org = await orgTask;
-        if (key is null || org is null || key.RevokedAt is not null || !token.Matches(key))
+        var failure = key is null ? "unknown_key" : key.RevokedAt is not null ? "revoked_key" : !token.Matches(key) ? "wrong_secret" : null;
+        if (org is null || failure is not null)
         {
+            if (org is not null)
+            {
+                await accessLog.RecordFailureAsync(org, token.KeyId, key is null ? null : AccessLog.User(org), "authenticate", "failure", failure!, ip, cancellationToken);
+            }
             throw new LockteraException(ErrorCode.InvalidCredentials, "The API key is unknown or has been revoked.");
         }
+        accessLog.RecordSuccess(org, key!.KeyId, ip);
 
         var now = time.GetUtcNow();
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)

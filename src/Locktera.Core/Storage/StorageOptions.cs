@@ -21,5 +21,7 @@ public sealed class TableNames(string prefix)
 
     public string Consents { get; } = prefix + "consents";
 
+    public string AccessLog { get; } = prefix + "accesslog";
+
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

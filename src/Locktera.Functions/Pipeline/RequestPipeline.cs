@@ -26,6 +26,8 @@ public sealed partial class RequestPipeline(
     RateLimiter rateLimiter,
     OrgStore orgs,
     ContainerStore containers,
+    AccessLog accessLog,
+    ClientAddresses clientAddresses,
     IOptions<LockteraOptions> options,
     ILogger<RequestPipeline> logger)
 {
@@ -43,8 +45,22 @@ public sealed partial class RequestPipeline(
         var requestId = AssignRequestId(http);
         try
         {
-            var caller = access is PublicEndpointAttribute ? null : await AuthorizeAsync(http, access);
-            var target = caller is null ? null : await TargetOrgAsync(caller, routeValue, http.RequestAborted);
+            var ip = clientAddresses.Resolve(http)?.ToString();
+            var caller = access is PublicEndpointAttribute ? null : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, ip, http.RequestAborted);
+            Org? target = null;
+            try
+            {
+                if (caller is not null)
+                {
+                    await AuthorizeAsync(http, caller, access);
+                    target = await TargetOrgAsync(caller, routeValue, http.RequestAborted);
+                }
+            }
+            catch (LockteraException e) when (caller is Caller.Key key && Denial(e.Code) is { } reason)
+            {
+                await accessLog.RecordFailureAsync(key.Org, key.ApiKey.KeyId, AccessLog.User(key.Org), "authorize", "denied", reason, ip, http.RequestAborted);
+                throw;
+            }
             http.SetRequestContext(new RequestContext(requestId, caller, target));
             await function();
             return null;
@@ -59,9 +75,19 @@ public sealed partial class RequestPipeline(
     public static IResult Problem(HttpContext http, ErrorCode code, string message) =>
         ApiResults.Problem(code, message, null, AssignRequestId(http));
 
-    private async Task<Caller> AuthorizeAsync(HttpContext http, AccessAttribute access)
+    /// <summary>The refusals of a valid key that its organization's access log records, by reason.</summary>
+    private static string? Denial(ErrorCode code) => code switch
     {
-        var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        ErrorCode.InsufficientPermission => "missing_permission",
+        ErrorCode.OrgOutOfScope => "out_of_scope",
+        // Another tenant's node (or a node that does not exist) named by a valid key.
+        ErrorCode.OrgNotFound => "forbidden_org",
+        ErrorCode.OperatorOnly => "operator_only",
+        _ => null,
+    };
+
+    private async Task AuthorizeAsync(HttpContext http, Caller caller, AccessAttribute access)
+    {
         switch (access)
         {
             case OperatorOnlyAttribute when caller is not Caller.Operator:
@@ -90,7 +116,6 @@ public sealed partial class RequestPipeline(
         {
             RolePolicy.EnsureHas(caller, needed);
         }
-        return caller;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public const string MasterKey = "dGVzdC1tYXN0ZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
 
     private readonly List<WebApplication> _hosts = [];
+    private readonly Dictionary<ApiClient, WebApplication> _hostsByClient = [];
 
     public string StoragePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
 
@@ -75,8 +76,16 @@ public sealed class ApiFixture : IAsyncLifetime
         await host.StartAsync();
         _hosts.Add(host);
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ApiClient(new HttpClient { BaseAddress = new Uri(address + "/api/v1/") });
+        var client = new ApiClient(new HttpClient { BaseAddress = new Uri(address + "/api/v1/") });
+        _hostsByClient.Add(client, host);
+        return client;
     }
+
+    /// <summary>The services of the instance <paramref name="api"/> talks to.</summary>
+    public IServiceProvider ServicesOf(ApiClient api) => _hostsByClient[api].Services;
+
+    /// <summary>Stops an instance gracefully, as the Functions host does when it scales in.</summary>
+    public Task StopInstanceAsync(ApiClient api) => _hostsByClient[api].StopAsync();
 
     /// <summary>Provisions a root organization through the operator route.</summary>
     public async Task<TestOrg> CreateRootOrgAsync(string name = "Acme")

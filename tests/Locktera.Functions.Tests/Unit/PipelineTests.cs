@@ -12,6 +12,7 @@ using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
 using Locktera.Core.Storage;
+using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,9 @@ public class PipelineTests
         var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
         var orgs = new OrgStore(storage);
         var viewerTokens = new ViewerTokens(new MasterKey(options), TimeProvider.System);
-        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, viewerTokens, options, TimeProvider.System),
-            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), options, NullLogger<RequestPipeline>.Instance);
+        var accessLog = new AccessLog(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System, NullLogger<AccessLog>.Instance);
+        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, viewerTokens, accessLog, options, TimeProvider.System),
+            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), accessLog, new ClientAddresses(options), options, NullLogger<RequestPipeline>.Instance);
     }
 
     private static async Task<(int Status, JsonNode? Body, DefaultHttpContext Context)> Run(Func<Task> function, string? requestId = null)

@@ -1,0 +1,38 @@
+using Locktera.Core.Access;
+using Locktera.Core.Errors;
+using Locktera.Core.Validation;
+using Locktera.Functions.Http;
+using Locktera.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Locktera.Functions.Functions;
+
+/// <summary>The access log of a node's keys (and those of the nodes beneath it): refusals one by one, sign-ins counted per hour.</summary>
+public sealed class AccessLogs(AccessLog log)
+{
+    [Function("ListAccessLog")]
+    [RequirePermission(Permission.Read)]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/access_log")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(req, _ => false);
+        var errors = new FieldErrors();
+        var start = QueryValues.Timestamp(req, "start", errors);
+        var end = QueryValues.Timestamp(req, "end", errors);
+        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var entries = await log.ListAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
+        return ApiResults.Ok(entries.Select(e => new
+        {
+            org_id = e.OrgId,
+            timestamp = e.Timestamp,
+            last_seen = e.LastSeen,
+            user = e.User,
+            key_id = e.KeyId,
+            action = e.Action,
+            status = e.Status,
+            reason = e.Reason,
+            ip = e.Ip,
+            count = e.Count,
+        }).ToList());
+    }
+}
