@@ -56,6 +56,7 @@ public static class LockteraServices
         services.AddSingleton<OrgKeyPairs>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<OrgAudit>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CounterBuffer>();

@@ -1,5 +1,6 @@
 using Locktera.Core.Access;
 using Locktera.Core.Errors;
+using Locktera.Core.Events;
 using Locktera.Core.Keys;
 using Locktera.Core.Validation;
 
@@ -17,7 +18,7 @@ public sealed record OrgPatch(
     Optional<string?> MobilePhone,
     Optional<OrgRole> Role);
 
-public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider time)
+public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit, TimeProvider time)
 {
     public const string FirstKeyName = "admin";
 
@@ -45,7 +46,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
     public async Task<Org> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await orgs.FindAsync(id, cancellationToken) ?? throw LockteraException.OrgNotFound();
 
-    public async Task<Org> CreateChildAsync(Caller caller, Org parent, OrgRole role, OrgDetails details, CancellationToken cancellationToken)
+    public async Task<Org> CreateChildAsync(Caller caller, Actor actor, Org parent, OrgRole role, OrgDetails details, CancellationToken cancellationToken)
     {
         RolePolicy.EnsureCanCreateChild(caller, parent, role);
         var errors = new FieldErrors();
@@ -61,10 +62,11 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
 
         var child = NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
         await orgs.AddAsync(child, cancellationToken);
+        await audit.RecordAsync(OrgAudit.Create, null, child, actor, cancellationToken);
         return child;
     }
 
-    public async Task<Org> UpdateAsync(Caller caller, Org target, OrgPatch patch, CancellationToken cancellationToken)
+    public async Task<Org> UpdateAsync(Caller caller, Actor actor, Org target, OrgPatch patch, CancellationToken cancellationToken)
     {
         RolePolicy.EnsureCanEditDetails(caller, target);
         if (patch.Role.IsSet && patch.Role.Value != target.Role)
@@ -73,8 +75,10 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
             RolePolicy.EnsureCanChangeRole(caller, target, patch.Role.Value, parent);
         }
         var now = time.GetUtcNow();
+        Org? before = null;
         var updated = await orgs.UpdateAsync(target.Id, current =>
         {
+            before = current;
             var next = current with
             {
                 OrgName = patch.OrgName.Or(current.OrgName),
@@ -88,7 +92,12 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
             EnsureRequiredDetails(next);
             return next;
         }, cancellationToken);
-        return updated ?? throw LockteraException.OrgNotFound();
+        if (updated is null)
+        {
+            throw LockteraException.OrgNotFound();
+        }
+        await audit.RecordAsync(before!.Role != updated.Role ? OrgAudit.RoleChange : OrgAudit.Update, before, updated, actor, cancellationToken);
+        return updated;
     }
 
     /// <summary>
@@ -96,7 +105,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
     /// node goes, and nodes go deepest first with the target last, so an interrupted delete leaves
     /// no usable key behind and can simply be repeated.
     /// </summary>
-    public async Task DeleteAsync(Caller caller, Org target, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Caller caller, Actor actor, Org target, CancellationToken cancellationToken)
     {
         RolePolicy.EnsureCanDelete(caller, target);
         var subtree = await SubtreeAsync(target, cancellationToken);
@@ -107,6 +116,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, TimeProvider t
         foreach (var node in subtree.OrderByDescending(n => n.Ancestors.Count))
         {
             await orgs.DeleteAsync(node, cancellationToken);
+            await audit.RecordAsync(OrgAudit.Delete, node, null, actor, cancellationToken);
         }
     }
 

@@ -23,5 +23,7 @@ public sealed class TableNames(string prefix)
 
     public string AccessLog { get; } = prefix + "accesslog";
 
+    public string OrgAudit { get; } = prefix + "orgaudit";
+
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }

@@ -1,4 +1,5 @@
 using Locktera.Core.Access;
+using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
 using Locktera.Core.Validation;
 using Locktera.Functions.Http;
@@ -9,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Locktera.Functions.Functions;
 
 /// <summary>The organization tree: root organizations, groups and users.</summary>
-public sealed class Orgs(OrgService orgs)
+public sealed class Orgs(OrgService orgs, OrgAudit audit)
 {
     [Function("CreateOrg")]
     [OperatorOnly]
@@ -45,7 +46,7 @@ public sealed class Orgs(OrgService orgs)
             body.OptionalPhone("mobile_phone"),
             body.OptionalEnum("role", OrgRoles.Parse, OrgRoles.AllNames));
         body.EnsureValid();
-        var updated = await orgs.UpdateAsync(req.Caller(), req.TargetOrg(), patch, cancellationToken);
+        var updated = await orgs.UpdateAsync(req.Caller(), req.Actor(), req.TargetOrg(), patch, cancellationToken);
         return ApiResults.Ok(new OrgView(updated));
     }
 
@@ -53,7 +54,7 @@ public sealed class Orgs(OrgService orgs)
     [RequirePermission(Permission.Admin, AllowOperator = true)]
     public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Node)] HttpRequest req, CancellationToken cancellationToken)
     {
-        await orgs.DeleteAsync(req.Caller(), req.TargetOrg(), cancellationToken);
+        await orgs.DeleteAsync(req.Caller(), req.Actor(), req.TargetOrg(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -66,7 +67,7 @@ public sealed class Orgs(OrgService orgs)
         var role = body.OptionalEnum("role", OrgRoles.Parse, OrgRoles.AllNames, required: true);
         var details = Details(body, emailRequired: false);
         body.EnsureValid();
-        var child = await orgs.CreateChildAsync(req.Caller(), req.TargetOrg(), role.Value, details, cancellationToken);
+        var child = await orgs.CreateChildAsync(req.Caller(), req.Actor(), req.TargetOrg(), role.Value, details, cancellationToken);
         return ApiResults.Created(new OrgView(child));
     }
 
@@ -82,6 +83,30 @@ public sealed class Orgs(OrgService orgs)
             paging.AddNextLink(req.HttpContext.Response, req, children.Count, children[^1].Id);
         }
         return ApiResults.Ok(children.Select(c => new OrgView(c)).ToList());
+    }
+
+    [Function("ListChildrenAudit")]
+    [RequirePermission(Permission.Read, AllowOperator = true)]
+    public async Task<IResult> ChildrenAudit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/children_audit")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(req, _ => false);
+        var errors = new FieldErrors();
+        var start = QueryValues.Timestamp(req, "start", errors);
+        var end = QueryValues.Timestamp(req, "end", errors);
+        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var changes = await audit.BeneathAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
+        return ApiResults.Ok(changes.Select(c => new
+        {
+            action = c.Action,
+            org_id = c.OrgId,
+            parent_org_id = c.ParentOrgId,
+            changed_by = c.ChangedBy,
+            timestamp = c.Timestamp,
+            old_data = c.OldData is null ? null : new OrgView(c.OldData),
+            new_data = c.NewData is null ? null : new OrgView(c.NewData),
+            ip = c.Ip,
+        }).ToList());
     }
 
     private static OrgDetails Details(JsonBody body, bool emailRequired) => new(
