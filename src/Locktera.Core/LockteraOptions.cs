@@ -52,7 +52,7 @@ public sealed class LockteraOptions
     /// </summary>
     public string GeoIpDatabases { get; set; } = "";
 
-    /// <summary>The most rows one contacts CSV import may hold.</summary>
+    /// <summary>The most rows one CSV import (contacts, organization nodes) may hold.</summary>
     public int MaxImportRows { get; set; } = 5000;
 
     /// <summary>

@@ -52,6 +52,7 @@ public enum ErrorCode
     // 409
     InvalidHierarchy = 40901,
     StaticRules = 40903,
+    EmailTaken = 40904,
 
     // 412
     PreconditionFailed = 41201,

@@ -38,7 +38,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
 
         var id = Guid.CreateVersion7();
         var org = NewNode(id, id, null, [], OrgRole.Org, details);
-        await orgs.AddAsync(org, cancellationToken);
+        await AddNodeAsync(org, cancellationToken);
         var key = await keys.CreateAsync(org, keyName ?? FirstKeyName, Permissions.All, cancellationToken);
         return (org, key);
     }
@@ -61,7 +61,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         errors.ThrowIfAny();
 
         var child = NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
-        await orgs.AddAsync(child, cancellationToken);
+        await AddNodeAsync(child, cancellationToken);
         await audit.RecordAsync(OrgAudit.Create, null, child, actor, cancellationToken);
         return child;
     }
@@ -74,30 +74,138 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
             var parent = target.ParentOrgId is { } parentId ? await orgs.FindAsync(parentId, cancellationToken) : null;
             RolePolicy.EnsureCanChangeRole(caller, target, patch.Role.Value, parent);
         }
+        var newEmail = patch.Email.IsSet && patch.Email.Value is { } email && !email.Equals(target.Email, StringComparison.OrdinalIgnoreCase) ? email : null;
+        if (newEmail is not null)
+        {
+            await ClaimEmailAsync(target, newEmail, cancellationToken);
+        }
         var now = time.GetUtcNow();
         Org? before = null;
-        var updated = await orgs.UpdateAsync(target.Id, current =>
+        Org? updated;
+        try
         {
-            before = current;
-            var next = current with
+            updated = await orgs.UpdateAsync(target.Id, current =>
             {
-                OrgName = patch.OrgName.Or(current.OrgName),
-                FirstName = patch.FirstName.Or(current.FirstName),
-                LastName = patch.LastName.Or(current.LastName),
-                Email = patch.Email.Or(current.Email),
-                MobilePhone = patch.MobilePhone.Or(current.MobilePhone),
-                Role = patch.Role.Or(current.Role),
-                UpdatedAt = now,
-            };
-            EnsureRequiredDetails(next);
-            return next;
-        }, cancellationToken);
-        if (updated is null)
-        {
-            throw LockteraException.OrgNotFound();
+                before = current;
+                var next = current with
+                {
+                    OrgName = patch.OrgName.Or(current.OrgName),
+                    FirstName = patch.FirstName.Or(current.FirstName),
+                    LastName = patch.LastName.Or(current.LastName),
+                    Email = patch.Email.Or(current.Email),
+                    MobilePhone = patch.MobilePhone.Or(current.MobilePhone),
+                    Role = patch.Role.Or(current.Role),
+                    UpdatedAt = now,
+                };
+                EnsureRequiredDetails(next);
+                return next;
+            }, cancellationToken) ?? throw LockteraException.OrgNotFound();
         }
-        await audit.RecordAsync(before!.Role != updated.Role ? OrgAudit.RoleChange : OrgAudit.Update, before, updated, actor, cancellationToken);
+        catch when (newEmail is not null)
+        {
+            await orgs.ReleaseEmailAsync(target, newEmail, CancellationToken.None);
+            throw;
+        }
+        if (before!.Email is { } oldEmail && !oldEmail.Equals(updated.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            await orgs.ReleaseEmailAsync(before, oldEmail, cancellationToken);
+        }
+        await audit.RecordAsync(before.Role != updated.Role ? OrgAudit.RoleChange : OrgAudit.Update, before, updated, actor, cancellationToken);
         return updated;
+    }
+
+    /// <summary>
+    /// Creates the nodes of an import, in file order. Every row is checked against the tree first (its
+    /// parent exists and the caller may add that role beneath it; the email is free), and one failing
+    /// row means none is created. Should a create still fail (an email claimed meanwhile), the nodes
+    /// created so far are deleted again before the failure is reported.
+    /// </summary>
+    public async Task<IReadOnlyList<(ImportedNode Row, Org Org)>> ImportAsync(Caller caller, Actor actor, CsvRead<ImportedNode> rows, CancellationToken cancellationToken)
+    {
+        var planned = new List<(ImportedNode Row, Org Org)>();
+        var byRef = new Dictionary<string, Org>(StringComparer.Ordinal);
+        var errors = new Dictionary<int, string>(rows.RowErrors);
+        foreach (var row in rows.Values)
+        {
+            try
+            {
+                var node = await PlanAsync(caller, row, byRef, cancellationToken);
+                planned.Add((row, node));
+                if (row.Ref is { } reference)
+                {
+                    byRef[reference] = node;
+                }
+            }
+            catch (LockteraException e)
+            {
+                errors[row.Row] = e.Fields is { Count: > 0 } fields ? string.Join("; ", fields.Select(f => $"{f.Key} {f.Value}")) : e.Message;
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw CsvRows.Invalid(errors);
+        }
+
+        var created = new List<(ImportedNode Row, Org Org)>();
+        try
+        {
+            foreach (var (row, node) in planned)
+            {
+                await AddNodeAsync(node, cancellationToken);
+                created.Add((row, node));
+                await audit.RecordAsync(OrgAudit.Create, null, node, actor, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            foreach (var (_, node) in Enumerable.Reverse(created))
+            {
+                await orgs.DeleteAsync(node, CancellationToken.None);
+                if (node.Email is { } email)
+                {
+                    await orgs.ReleaseEmailAsync(node, email, CancellationToken.None);
+                }
+                await audit.RecordAsync(OrgAudit.Delete, node, null, actor, CancellationToken.None);
+            }
+            var failed = planned[created.Count].Row;
+            throw e is LockteraException { Code: ErrorCode.EmailTaken }
+                ? CsvRows.Invalid([new(failed.Row, "email is already used in this organization")])
+                : e;
+        }
+        return created;
+    }
+
+    /// <summary>The node a row would create, after every check a create makes.</summary>
+    private async Task<Org> PlanAsync(Caller caller, ImportedNode row, Dictionary<string, Org> byRef, CancellationToken cancellationToken)
+    {
+        var parent = byRef.GetValueOrDefault(row.Parent)
+            ?? (Guid.TryParse(row.Parent, out var parentId) ? await orgs.FindAsync(parentId, cancellationToken) : null)
+            ?? throw new LockteraException(ErrorCode.OrgNotFound, "org_id names no existing node and no group on an earlier row.");
+        var role = row.Role switch
+        {
+            OrgImport.MemberAlias => OrgRole.User,
+            OrgImport.AdminAlias => parent.Role == OrgRole.Group ? OrgRole.UserAdmin : OrgRole.OrgAdmin,
+            var name => OrgRoles.Parse(name)!.Value,
+        };
+        RolePolicy.EnsureCanCreateChild(caller, parent, role);
+        if (role == OrgRole.Group && row.Name is null)
+        {
+            throw LockteraException.Validation("name", "is required for a group");
+        }
+        if (role.IsUser() && row.Email is null)
+        {
+            throw LockteraException.Validation("email", "is required for a user");
+        }
+        if (row.Email is { } email && await orgs.FindByEmailAsync(parent.RootOrgId, email, cancellationToken) is not null)
+        {
+            throw LockteraException.Validation("email", "is already used in this organization");
+        }
+        // A user's name is split at its first space into first and last name; a group's is its name.
+        var (first, last) = role.IsUser() && row.Name is { } full && full.Split(' ', 2, StringSplitOptions.TrimEntries) is var parts
+            ? (parts[0], parts.Length > 1 ? parts[1] : null)
+            : (null, null);
+        var details = new OrgDetails(role.IsUser() ? null : row.Name, first, last, row.Email, null);
+        return NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
     }
 
     /// <summary>
@@ -116,6 +224,10 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         foreach (var node in subtree.OrderByDescending(n => n.Ancestors.Count))
         {
             await orgs.DeleteAsync(node, cancellationToken);
+            if (node.Email is { } email)
+            {
+                await orgs.ReleaseEmailAsync(node, email, cancellationToken);
+            }
             await audit.RecordAsync(OrgAudit.Delete, node, null, actor, cancellationToken);
         }
     }
@@ -156,6 +268,35 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
             }
         }
         return found;
+    }
+
+    /// <summary>Adds a node, first claiming its email within the tree.</summary>
+    private async Task AddNodeAsync(Org node, CancellationToken cancellationToken)
+    {
+        if (node.Email is not { } email)
+        {
+            await orgs.AddAsync(node, cancellationToken);
+            return;
+        }
+        await ClaimEmailAsync(node, email, cancellationToken);
+        try
+        {
+            await orgs.AddAsync(node, cancellationToken);
+        }
+        catch
+        {
+            await orgs.ReleaseEmailAsync(node, email, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task ClaimEmailAsync(Org node, string email, CancellationToken cancellationToken)
+    {
+        if (!await orgs.ClaimEmailAsync(node, email, cancellationToken))
+        {
+            throw new LockteraException(ErrorCode.EmailTaken, "Another member of this organization has that email.",
+                new Dictionary<string, string> { ["email"] = "is already used in this organization" });
+        }
     }
 
     private Org NewNode(Guid id, Guid rootId, Guid? parentId, IReadOnlyList<Guid> ancestors, OrgRole role, OrgDetails details) => new()

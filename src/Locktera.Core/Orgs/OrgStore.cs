@@ -7,12 +7,17 @@ namespace Locktera.Core.Orgs;
 /// <summary>
 /// Org nodes in table storage. Each node is the row (PK = its id, RK = "node"); the ids of its
 /// children are index rows in the parent's partition (RK = "child:{id}") so that listing
-/// children is one partition query.
+/// children is one partition query; and the emails of a tree's nodes are claimed in the root's
+/// partition (RK = "email:{email}", naming the node) so that no two nodes of a tree share one.
 /// </summary>
 public sealed class OrgStore(StorageAccount storage)
 {
     private const string NodeRow = "node";
     private const string ChildPrefix = "child:";
+    private const string EmailPrefix = "email:";
+
+    /// <summary>How long a claim stands even without its node: far longer than a create or update takes.</summary>
+    private static readonly TimeSpan ClaimSettleTime = TimeSpan.FromMinutes(5);
 
     public async Task<Org?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -60,6 +65,76 @@ public sealed class OrgStore(StorageAccount storage)
             await table.DeleteEntityAsync(parent.ToString(), ChildPrefix + org.Id, ETag.All, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Claims <paramref name="email"/> for <paramref name="node"/> within its tree. False when another
+    /// node of the tree has it. A claim left by a node that is gone or now has another email (a
+    /// create, update or delete interrupted between its writes) is stale once settled, and taken over.
+    /// </summary>
+    public async Task<bool> ClaimEmailAsync(Org node, string email, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var (partition, row) = (node.RootOrgId.ToString(), EmailKey(email));
+        var claim = new TableEntity(partition, row) { ["NodeId"] = node.Id.ToString() };
+        while (true)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+            try
+            {
+                if (!existing.HasValue)
+                {
+                    await table.AddEntityAsync(claim, cancellationToken);
+                    return true;
+                }
+                var holderId = Guid.Parse(existing.Value!.GetString("NodeId"));
+                if (holderId == node.Id)
+                {
+                    return true;
+                }
+                // A fresh claim may be one whose node is being written right now.
+                var settled = existing.Value.Timestamp < DateTimeOffset.UtcNow - ClaimSettleTime;
+                if (!settled || (await FindAsync(holderId, cancellationToken) is { Email: { } held } && held.Equals(email, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return false;
+                }
+                await table.UpdateEntityAsync(claim, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.IsConflict())
+            {
+                // Claimed or changed meanwhile: look again.
+            }
+        }
+    }
+
+    /// <summary>The node of this tree that has <paramref name="email"/>, if any.</summary>
+    public async Task<Org?> FindByEmailAsync(Guid rootOrgId, string email, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var claim = await table.GetEntityIfExistsAsync<TableEntity>(rootOrgId.ToString(), EmailKey(email), cancellationToken: cancellationToken);
+        return claim.HasValue && await FindAsync(Guid.Parse(claim.Value!.GetString("NodeId")), cancellationToken) is { Email: { } held } holder
+            && held.Equals(email, StringComparison.OrdinalIgnoreCase) ? holder : null;
+    }
+
+    /// <summary>Gives up <paramref name="node"/>'s claim on <paramref name="email"/> (another node's claim is left alone).</summary>
+    public async Task ReleaseEmailAsync(Org node, string email, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(node.RootOrgId.ToString(), EmailKey(email), cancellationToken: cancellationToken);
+        if (existing.HasValue && existing.Value!.GetString("NodeId") == node.Id.ToString())
+        {
+            try
+            {
+                await table.DeleteEntityAsync(existing.Value, existing.Value.ETag, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.IsConflict() || e.IsNotFound())
+            {
+                // Someone else took over the claim meanwhile: it is theirs now.
+            }
+        }
+    }
+
+    private static string EmailKey(string email) => EmailPrefix + Uri.EscapeDataString(email.ToLowerInvariant());
 
     /// <summary>Child ids in creation order (ids are UUIDv7), starting after <paramref name="afterId"/>.</summary>
     public async IAsyncEnumerable<Guid> ChildIdsAsync(Guid parentId, Guid? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

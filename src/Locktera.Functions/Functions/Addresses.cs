@@ -8,7 +8,6 @@ using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Functions;
 
@@ -65,11 +64,7 @@ public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> option
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Import([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/import")] HttpRequest req, CancellationToken cancellationToken)
     {
-        if (!MediaTypeHeaderValue.TryParse(req.ContentType, out var type) || type.MediaType.Value is not ("text/csv" or "application/csv"))
-        {
-            throw LockteraException.Validation("content-type", "must be text/csv");
-        }
-        var contacts = await AddressImport.ReadAsync(req.Body, options.Value.MaxImportRows, cancellationToken);
+        var contacts = await AddressImport.ReadAsync(CsvBody.Of(req), options.Value.MaxImportRows, cancellationToken);
         var (inserted, updated) = await book.ImportAsync(req.TargetOrg().Id, contacts, req.Actor(), cancellationToken);
         return ApiResults.Ok(new { inserted, updated, total = inserted + updated });
     }

@@ -1,3 +1,4 @@
+using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
@@ -6,11 +7,12 @@ using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace Locktera.Functions.Functions;
 
 /// <summary>The organization tree: root organizations, groups and users.</summary>
-public sealed class Orgs(OrgService orgs, OrgAudit audit)
+public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptions> options)
 {
     [Function("CreateOrg")]
     [OperatorOnly]
@@ -83,6 +85,19 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit)
             paging.AddNextLink(req.HttpContext.Response, req, children.Count, children[^1].Id);
         }
         return ApiResults.Ok(children.Select(c => new OrgView(c)).ToList());
+    }
+
+    [Function("ImportOrgs")]
+    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    public async Task<IResult> Import([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orgs/import_orgs")] HttpRequest req, CancellationToken cancellationToken)
+    {
+        var rows = await OrgImport.ReadAsync(CsvBody.Of(req), options.Value.MaxImportRows, cancellationToken);
+        var created = await orgs.ImportAsync(req.Caller(), req.Actor(), rows, cancellationToken);
+        return ApiResults.Created(new
+        {
+            created = created.Count,
+            orgs = created.Select(c => new { row = c.Row.Row, csv_id = c.Row.Ref, org = new OrgView(c.Org) }).ToList(),
+        });
     }
 
     [Function("ListChildrenAudit")]

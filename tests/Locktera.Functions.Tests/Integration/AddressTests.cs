@@ -134,7 +134,19 @@ public class AddressTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await Import(fixture.Api, org, "Email,First Name,Last Name\n\"a@x.example.com,A,A\n")).AssertProblem(400, 40001);
         Assert.NotNull((await Import(fixture.Api, org, "Email,Nickname\na@x.example.com,A\n")).AssertProblem(400, 40001).Json!["fields"]!["header"]);
         Assert.NotNull((await Import(fixture.Api, org, "{}", "application/json")).AssertProblem(400, 40001).Json!["fields"]!["content-type"]);
+        Assert.Contains("first line", (await Import(fixture.Api, org, "")).AssertProblem(400, 40001).Json!["fields"]!["header"]!.GetValue<string>(), StringComparison.Ordinal);
+        // A huge file is refused once it passes the row limit, without reading the rest.
+        var huge = "Email,First Name,Last Name\n" + string.Concat(Enumerable.Range(0, 200_000).Select(i => $"u{i}@x.example.com,U,{i}\n"));
+        Assert.Contains("5000", (await Import(fixture.Api, org, huge)).AssertProblem(400, 40001).Json!["fields"]!["body"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_import_with_a_byte_order_mark_reads_its_first_header()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        (await Import(fixture.Api, org, "\uFEFFEmail,First Name,Last Name\r\nann@example.com,Ann,Lee\r\n")).AssertStatus(200);
+        Assert.Equal("ann@example.com", Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray())!["email"]!.GetValue<string>());
     }
 
     [Fact]
