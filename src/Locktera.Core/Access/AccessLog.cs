@@ -87,10 +87,8 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
     public async Task<IReadOnlyList<AccessEntry>> ListAsync(Org node, DateTimeOffset? start, DateTimeOffset? end, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = node.RootOrgId.ToString();
-        var low = Prefix + RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
-        var high = Prefix + RowKeys.NewestFirst(Floor(start ?? DateTimeOffset.MinValue, SuccessPeriod)) + "~";
-        var rows = table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken);
+        // A counted line is keyed by its hour's start, so the hour that holds start is read too.
+        var rows = table.NewestFirstWithin(node.RootOrgId.ToString(), Prefix, start is { } from ? Floor(from, SuccessPeriod) : null, end, cancellationToken);
         var within = node.Id.ToString();
         var page = await Merged(rows, cancellationToken)
             .PageAsync(e => e.Path.Contains(within, StringComparison.Ordinal) && (start is null || e.Entry.LastSeen >= start), skip, take, cancellationToken);

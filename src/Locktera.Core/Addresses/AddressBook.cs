@@ -97,10 +97,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
     public async Task<IReadOnlyList<AddressChange>> AuditAsync(Guid orgId, DateTimeOffset? start, DateTimeOffset? end, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var low = AuditPrefix + RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
-        var high = AuditPrefix + RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+        return await table.NewestFirstWithin(orgId.ToString(), AuditPrefix, start, end, cancellationToken)
             .Select(row => new AddressChange(
                 row.GetString("Action") ?? "",
                 orgId,

@@ -126,10 +126,7 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
     {
         var table = await Table(cancellationToken);
         var prefix = scope is { } s ? $"{SubjectHistoryPrefix}{Subject(s, email)}:" : HistoryPrefix;
-        var low = prefix + RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
-        var high = prefix + RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
-        var partition = orgId.ToString();
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+        return await table.NewestFirstWithin(orgId.ToString(), prefix, start, end, cancellationToken)
             .Select(ToConsent)
             .PageAsync(matches, skip, take, cancellationToken);
     }

@@ -60,10 +60,7 @@ public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
     public async Task<IReadOnlyList<ErrorReport>> ListAsync(Guid orgId, DateTimeOffset? start, DateTimeOffset? end, Severity? severity, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var partition = orgId.ToString();
-        var low = RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
-        var high = RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+        return await table.NewestFirstWithin(orgId.ToString(), "", start, end, cancellationToken)
             .Select(row => ToReport(orgId, row))
             .PageAsync(r => severity is null || r.Severity == severity, skip, take, cancellationToken);
     }

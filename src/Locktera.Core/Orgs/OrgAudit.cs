@@ -47,11 +47,8 @@ public sealed class OrgAudit(StorageAccount storage, TimeProvider time)
     public async Task<IReadOnlyList<OrgChange>> BeneathAsync(Org node, DateTimeOffset? start, DateTimeOffset? end, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.OrgAudit, cancellationToken);
-        var partition = node.RootOrgId.ToString();
-        var low = RowKeys.NewestFirst(end ?? DateTimeOffset.MaxValue);
-        var high = RowKeys.NewestFirst(start ?? DateTimeOffset.MinValue) + "~";
         var within = node.Id.ToString();
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0, cancellationToken: cancellationToken)
+        return await table.NewestFirstWithin(node.RootOrgId.ToString(), "", start, end, cancellationToken)
             .Where(row => (row.GetString("Ancestors") ?? "").Contains(within, StringComparison.Ordinal))
             .Select(row => new OrgChange(
                 row.GetString("Action") ?? "",

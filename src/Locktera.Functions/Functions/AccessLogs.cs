@@ -16,10 +16,7 @@ public sealed class AccessLogs(AccessLog log)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/access_log")] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, _ => false);
-        var errors = new FieldErrors();
-        var start = QueryValues.Timestamp(req, "start", errors);
-        var end = QueryValues.Timestamp(req, "end", errors);
-        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var (start, end) = QueryValues.TimeWindow(req);
         var entries = await log.ListAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
         return ApiResults.Ok(entries.Select(e => new
         {

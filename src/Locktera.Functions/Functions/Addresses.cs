@@ -83,10 +83,7 @@ public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> option
     public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/addresses_audit")] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, _ => false);
-        var errors = new FieldErrors();
-        var start = QueryValues.Timestamp(req, "start", errors);
-        var end = QueryValues.Timestamp(req, "end", errors);
-        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var (start, end) = QueryValues.TimeWindow(req);
         var changes = await book.AuditAsync(req.TargetOrg().Id, start, end, paging.Skip, paging.Limit, cancellationToken);
         return ApiResults.Ok(changes.Select(c => new
         {

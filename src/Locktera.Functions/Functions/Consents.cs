@@ -51,7 +51,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
     {
         var paging = Paging.From(req, _ => false);
         var (email, consentId) = Filters(req);
-        var (start, end) = Window(req);
+        var (start, end) = QueryValues.TimeWindow(req);
         var scope = email is null ? (ConsentScope?)null : ConsentScope.Viewer;
         var page = await ledger.HistoryAsync(req.TargetOrg().Id, scope, email, c => Matches(c, null, consentId), start, end, paging.Skip, paging.Limit, cancellationToken);
         return ApiResults.Ok(page.Select(View).ToList());
@@ -101,7 +101,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         var viewer = ViewerEmail(req, email);
         var paging = Paging.From(req, _ => false);
         var (_, consentId) = Filters(req);
-        var (start, end) = Window(req);
+        var (start, end) = QueryValues.TimeWindow(req);
         // Each node's history is newest first; the merged page needs at most skip + limit from each.
         var merged = new List<Consent>();
         foreach (var orgId in await VisibleOrgsAsync(req, viewer, cancellationToken))
@@ -209,14 +209,6 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         }
         errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
         return (email, consentId);
-    }
-
-    private static (DateTimeOffset? Start, DateTimeOffset? End) Window(HttpRequest req)
-    {
-        var errors = new FieldErrors();
-        var window = (QueryValues.Timestamp(req, "start", errors), QueryValues.Timestamp(req, "end", errors));
-        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
-        return window;
     }
 
     private static bool Matches(Consent consent, string? email, string? consentId) =>

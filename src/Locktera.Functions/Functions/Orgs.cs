@@ -106,10 +106,7 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/children_audit")] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, _ => false);
-        var errors = new FieldErrors();
-        var start = QueryValues.Timestamp(req, "start", errors);
-        var end = QueryValues.Timestamp(req, "end", errors);
-        errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
+        var (start, end) = QueryValues.TimeWindow(req);
         var changes = await audit.BeneathAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
         return ApiResults.Ok(changes.Select(c => new
         {
