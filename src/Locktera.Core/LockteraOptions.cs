@@ -66,6 +66,15 @@ public sealed class LockteraOptions
     /// <summary>Every problem with the settings, each naming its environment variable.</summary>
     public IEnumerable<string> Problems()
     {
+        // App Service passes a Key Vault reference it cannot resolve through as the literal text,
+        // which would otherwise pass for a 40-odd character operator key anyone could guess.
+        foreach (var (setting, value) in new[] { ("Locktera__OperatorKey", OperatorKey), ("Locktera__MasterKey", MasterKey) })
+        {
+            if (value.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return $"{setting} is a Key Vault reference that was not resolved: check that the secret exists and that the app's identity may read it.";
+            }
+        }
         if (OperatorKey.Length < MinOperatorKeyLength)
         {
             yield return $"Locktera__OperatorKey must be set to a random secret of at least {MinOperatorKeyLength} characters.";

@@ -38,6 +38,15 @@ public class OptionsTests
     }
 
     [Fact]
+    public void An_unresolved_key_vault_reference_is_not_taken_for_a_key()
+    {
+        const string reference = "@Microsoft.KeyVault(SecretUri=https://kv-example.vault.azure.net/secrets/locktera-operator-key)";
+        var options = new LockteraOptions { OperatorKey = reference, MasterKey = Convert.ToBase64String(new byte[32]) };
+        Assert.True(reference.Length >= LockteraOptions.MinOperatorKeyLength);
+        Assert.Contains(options.Problems(), p => p.StartsWith("Locktera__OperatorKey is a Key Vault reference", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Permissions_round_trip_through_their_stored_form()
     {
         var both = Permission.Read | Permission.Admin;

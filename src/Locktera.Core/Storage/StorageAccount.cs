@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -62,7 +63,14 @@ public sealed class StorageAccount
         return task;
     }
 
-    public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names)
+    /// <summary>
+    /// The account the setting <paramref name="connectionName"/> describes: its connection string when
+    /// it has one (the Functions host decides the same way, so both use one account), otherwise the
+    /// identity-based form from its service URIs.
+    /// </summary>
+    /// <param name="transport">Where the clients (and the identity credential) send requests; the
+    /// platform default when null. Tests pass their own to see the requests without a network.</param>
+    public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names, HttpPipelineTransport? transport = null)
     {
         var section = configuration.GetSection(connectionName);
         var connectionString = section.Value;
@@ -71,8 +79,8 @@ public sealed class StorageAccount
             try
             {
                 return new StorageAccount(
-                    new TableServiceClient(connectionString, Configure(new TableClientOptions())),
-                    new BlobServiceClient(connectionString, Configure(new BlobClientOptions())),
+                    new TableServiceClient(connectionString, WithTransport(Configure(new TableClientOptions()), transport)),
+                    new BlobServiceClient(connectionString, WithTransport(Configure(new BlobClientOptions()), transport)),
                     names);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
@@ -90,10 +98,10 @@ public sealed class StorageAccount
                 $"Storage is not configured: set '{connectionName}' to a connection string, or set both " +
                 $"'{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based connection.");
         }
-        var credential = IdentityCredential(section);
+        var credential = IdentityCredential(section, transport);
         return new StorageAccount(
-            new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, Configure(new TableClientOptions())),
-            new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, Configure(new BlobClientOptions())),
+            new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, WithTransport(Configure(new TableClientOptions()), transport)),
+            new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, WithTransport(Configure(new BlobClientOptions()), transport)),
             names);
     }
 
@@ -101,17 +109,25 @@ public sealed class StorageAccount
     /// The same choice the Functions host makes: a user-assigned managed identity when
     /// <c>credential</c> is "managedidentity" (with <c>clientId</c> naming it), otherwise the default chain.
     /// </summary>
-    internal static TokenCredential IdentityCredential(IConfigurationSection section)
+    private static TokenCredential IdentityCredential(IConfigurationSection section, HttpPipelineTransport? transport)
     {
         var clientId = section["clientId"];
         var kind = section["credential"];
         if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
         {
-            return string.IsNullOrWhiteSpace(clientId)
-                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+            var id = string.IsNullOrWhiteSpace(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId);
+            return new ManagedIdentityCredential(WithTransport(new ManagedIdentityCredentialOptions(id), transport));
         }
-        return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+        return new DefaultAzureCredential(WithTransport(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId }, transport));
+    }
+
+    private static T WithTransport<T>(T options, HttpPipelineTransport? transport) where T : ClientOptions
+    {
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
+        return options;
     }
 
     private static Uri ParseUri(string value, string setting) =>

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text;
+using Azure;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Locktera.Core.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Locktera.Functions.Tests.Unit;
+
+/// <summary>
+/// The storage connection as a deployment configures it: every request the clients would send is
+/// answered here, so the test sees where each goes and how it is authorized, without a network.
+/// Alone in its collection: it sets the process's managed identity variables for a moment.
+/// </summary>
+[Collection(nameof(StorageAccountTests))]
+public class StorageAccountTests
+{
+    private const string ClientId = "0b0e8e44-1c1f-4b8e-9d59-1f3a4e2b7c61";
+
+    [Fact]
+    public async Task The_identity_form_reaches_the_configured_services_with_the_user_assigned_identity()
+    {
+        var recorder = new Recorder();
+        var account = FromSettings(recorder, new()
+        {
+            ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/",
+            ["AzureWebJobsStorage__blobServiceUri"] = "https://stexample.blob.core.windows.net/",
+            ["AzureWebJobsStorage__credential"] = "managedidentity",
+            ["AzureWebJobsStorage__clientId"] = ClientId,
+        });
+
+        Assert.Equal(new Uri("https://stexample.table.core.windows.net/"), account.TableService.Uri);
+        Assert.Equal(new Uri("https://stexample.blob.core.windows.net/"), account.BlobService.Uri);
+        // What Azure Functions gives a process with a managed identity: its token endpoint.
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", Recorder.IdentityEndpoint);
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", "identity-header");
+        try
+        {
+            await Touch(account);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", null);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", null);
+        }
+
+        // The token comes from that endpoint, asked for this identity by its client id.
+        var token = Assert.Single(recorder.Requests, r => r.Uri.AbsoluteUri.StartsWith(Recorder.IdentityEndpoint, StringComparison.Ordinal));
+        Assert.Contains($"client_id={ClientId}", token.Uri.Query, StringComparison.Ordinal);
+        var storage = recorder.Requests.Where(r => r != token).ToList();
+        Assert.Contains(storage, r => r.Uri.Host == "stexample.table.core.windows.net");
+        Assert.Contains(storage, r => r.Uri.Host == "stexample.blob.core.windows.net");
+        Assert.All(storage, r => Assert.Equal("Bearer " + Recorder.Token, r.Authorization));
+    }
+
+    [Fact]
+    public async Task A_connection_string_signs_with_the_account_key_and_asks_no_identity()
+    {
+        var recorder = new Recorder();
+        var key = Convert.ToBase64String(new byte[64]);
+        var account = FromSettings(recorder, new()
+        {
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=https;AccountName=stlocal;AccountKey={key};EndpointSuffix=core.windows.net",
+        });
+
+        await Touch(account);
+
+        Assert.Contains(recorder.Requests, r => r.Uri.Host == "stlocal.table.core.windows.net");
+        Assert.Contains(recorder.Requests, r => r.Uri.Host == "stlocal.blob.core.windows.net");
+        Assert.All(recorder.Requests, r => Assert.Matches("^SharedKey(Lite)? stlocal:", r.Authorization));
+    }
+
+    [Fact]
+    public void Without_either_form_start_up_fails_naming_the_settings()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => FromSettings(new Recorder(), new() { ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/" }));
+        Assert.Contains("AzureWebJobsStorage__blobServiceUri", e.Message, StringComparison.Ordinal);
+    }
+
+    private static StorageAccount FromSettings(Recorder recorder, Dictionary<string, string?> settings)
+    {
+        // Environment variables name sections with "__"; in-memory configuration uses ":".
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => s.Value))
+            .Build();
+        return StorageAccount.FromConfiguration(configuration, LockteraServices.StorageConnection, new TableNames("lt"), new HttpClientTransport(recorder));
+    }
+
+    /// <summary>One table read and one blob read; the recorder answers both 404.</summary>
+    private static async Task Touch(StorageAccount account)
+    {
+        await Assert.ThrowsAsync<RequestFailedException>(() => account.TableService.GetTableClient("ltorgs").GetEntityAsync<TableEntity>("p", "r"));
+        await Assert.ThrowsAsync<RequestFailedException>(() => account.BlobService.GetBlobContainerClient("ltcontent").GetPropertiesAsync());
+    }
+
+    private sealed record Request(Uri Uri, string? Authorization);
+
+    /// <summary>Answers the managed identity endpoint with a token and everything else with 404.</summary>
+    private sealed class Recorder : HttpMessageHandler
+    {
+        public const string IdentityEndpoint = "http://127.0.0.1:8081/msi/token";
+        public const string Token = "token-from-the-managed-identity";
+
+        public List<Request> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Requests)
+            {
+                Requests.Add(new Request(request.RequestUri!, request.Headers.Authorization?.ToString()));
+            }
+            if (request.RequestUri!.AbsoluteUri.StartsWith(IdentityEndpoint, StringComparison.Ordinal))
+            {
+                var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+                var body = $$"""{"access_token":"{{Token}}","expires_on":"{{expires}}","resource":"https://storage.azure.com","token_type":"Bearer","client_id":"{{ClientId}}"}""";
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            }
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") });
+        }
+    }
+}
+
+[CollectionDefinition(nameof(StorageAccountTests), DisableParallelization = true)]
+public sealed class StorageAccountTestsCollection;
