@@ -10,6 +10,7 @@ using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
+using Locktera.Core.Operations;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
@@ -59,6 +60,7 @@ public static class LockteraServices
         services.AddSingleton<OrgAudit>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<TimerRuns>();
         services.AddSingleton<CounterBuffer>();
         services.AddHostedService<CounterFlusher>();
         services.AddSingleton<AccessLog>();

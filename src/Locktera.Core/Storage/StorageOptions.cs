@@ -25,5 +25,9 @@ public sealed class TableNames(string prefix)
 
     public string OrgAudit { get; } = prefix + "orgaudit";
 
+    public string TimerRuns { get; } = prefix + "timerruns";
+
+    public string Usage { get; } = prefix + "usage";
+
     public string StorageConfigs { get; } = prefix + "storageconfigs";
 }
