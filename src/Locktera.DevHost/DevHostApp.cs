@@ -37,12 +37,12 @@ public static class DevHostApp
         // The same pipeline the worker middleware runs under the Functions host.
         app.Use(async (context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<FunctionEntry>() is not { Access: { } access })
+            if (context.GetEndpoint()?.Metadata.GetMetadata<FunctionEntry>() is not { Access: { } access } entry)
             {
                 await next(context);
                 return;
             }
-            var error = await pipeline.RunAsync(context, access, name => context.Request.RouteValues.GetValueOrDefault(name), () => next(context));
+            var error = await pipeline.RunAsync(context, entry.Name, access, name => context.Request.RouteValues.GetValueOrDefault(name), () => next(context));
             if (error is not null)
             {
                 await error.ExecuteAsync(context);

@@ -10,6 +10,7 @@ using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Health;
 using Locktera.Core.Keys;
+using Locktera.Core.Metering;
 using Locktera.Core.Operations;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
@@ -64,6 +65,8 @@ public static class LockteraServices
         services.AddSingleton<CounterBuffer>();
         services.AddHostedService<CounterFlusher>();
         services.AddSingleton<AccessLog>();
+        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageRollup>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();

@@ -4,7 +4,9 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Locktera.Core.Events;
+using Locktera.Core.Metering;
 using Locktera.Core.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Locktera.Core.Tests;
 
@@ -23,7 +25,8 @@ public class EventLogTests
             new TableServiceClient(TestServices.AzuriteConnection, options),
             new BlobServiceClient(TestServices.AzuriteConnection),
             new TableNames("t" + Guid.NewGuid().ToString("N")[..12]));
-        var log = new EventLog(storage, TimeProvider.System);
+        var meter = new UsageMeter(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System);
+        var log = new EventLog(storage, meter, TimeProvider.System);
         var org = Guid.NewGuid();
         var container = Guid.NewGuid();
         for (var i = 0; i < 60; i++)

@@ -12,6 +12,9 @@ public abstract record Caller
 
     public abstract Permission Permissions { get; }
 
+    /// <summary>Whom metered usage is attributed to: the key id, "viewer" or "operator" (no personal data).</summary>
+    public virtual string UsageSubject => Subject;
+
     /// <summary>The platform operator: provisions root organizations and may administer any of them.</summary>
     public sealed record Operator : Caller
     {
@@ -32,6 +35,8 @@ public abstract record Caller
     public sealed record Viewer(ViewerToken Token) : Caller
     {
         public override string Subject => $"viewer:{Token.ContainerId:N}:{Token.Email}";
+
+        public override string UsageSubject => "viewer";
 
         public override Permission Permissions => Permission.Read;
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Events;
+using Locktera.Core.Metering;
 using Locktera.Core.Errors;
 using Locktera.Core.Storage;
 using Locktera.Core.Tera;
@@ -28,7 +29,7 @@ public sealed record ManifestFile(string? Type, TeraFileDetails Details);
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
 public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
 
-public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, UsageMeter meter, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
     /// <summary>
     /// How long an opened container's header, keys and index stay in memory. A video player's Range
@@ -143,6 +144,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
         await content.DeleteAsync(record.ObjectKey, cancellationToken);
         await store.DeleteAsync(record, cancellationToken);
+        await meter.DeletedAsync(record.OrgId, record.Size, cancellationToken);
         await RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
     }
 
@@ -275,6 +277,9 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             IndexLength = written.IndexLength,
         }, cancellationToken);
 
+    internal Task MeterEncodeAsync(ContainerRecord record, Actor actor, long plainBytes, CancellationToken cancellationToken) =>
+        meter.EncodedAsync(record.OrgId, actor.User, plainBytes, record.Size, cancellationToken);
+
     internal Task AbandonAsync(ContainerRecord record) => store.DeleteAsync(record, CancellationToken.None);
 
     private static async Task<byte[]> ReadAsync(IContentStore content, string key, long offset, int length, CancellationToken cancellationToken)
@@ -338,6 +343,7 @@ public sealed class ContainerEncoding(
         await upload.CommitAsync(cancellationToken);
         _completed = true;
         var active = await service.ActivateAsync(record, written, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
+        await service.MeterEncodeAsync(active, actor, writer.ContentBytes, cancellationToken);
         await service.RecordAsync(EventLog.ContainerCreate, active, actor, new Dictionary<string, string>
         {
             ["name"] = active.Name,

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Locktera.Core.Containers;
 using Locktera.Core.Errors;
+using Locktera.Core.Metering;
 using Locktera.Core.Storage;
 
 namespace Locktera.Core.Events;
@@ -58,7 +59,7 @@ public sealed record EventPage(IReadOnlyList<ContainerEvent> Events, string? Cur
 /// and the event id. Each listing is then one range scan of one index, newest first, bounded by the
 /// time window and stopped after one page: its cost grows with the page, not with the log.
 /// </summary>
-public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
+public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, TimeProvider time)
 {
     public const string ContainerCreate = "container.create";
     public const string ContainerDelete = "container.delete";
@@ -119,6 +120,7 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
             ["Detail"] = JsonSerializer.Serialize(entry.Detail),
             ["CreatorIp"] = entry.CreatorIp,
         })), cancellationToken);
+        meter.Count(entry.OrgId, UsageMeter.NoSubject, Counters.Events);
     }
 
     /// <summary>

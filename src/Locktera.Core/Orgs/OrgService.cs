@@ -254,7 +254,8 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         return [.. nodes.OfType<Org>()];
     }
 
-    private async Task<List<Org>> SubtreeAsync(Org root, CancellationToken cancellationToken)
+    /// <summary>The node and every node beneath it, parents before children.</summary>
+    public async Task<List<Org>> SubtreeAsync(Org root, CancellationToken cancellationToken)
     {
         var found = new List<Org> { root };
         for (var i = 0; i < found.Count; i++)

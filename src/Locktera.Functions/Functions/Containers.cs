@@ -3,6 +3,7 @@ using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Tera;
 using Locktera.Core.Errors;
+using Locktera.Core.Metering;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ using Microsoft.Net.Http.Headers;
 namespace Locktera.Functions.Functions;
 
 /// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
-public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, ILogger<Containers> logger)
+public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, UsageMeter meter, ILogger<Containers> logger)
 {
     public const string PasswordHeader = "X-Locktera-Password";
     public const string SessionHeader = "X-Locktera-Session";
@@ -132,6 +133,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
             throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
         }
         var range = ByteRange.Resolve(req, opened.Index.Files[index].Size, DecodedFileResult.ETag(opened.Index.Files[index]));
+        meter.Count(opened.Record.OrgId, req.Caller().UsageSubject, Counters.BytesOut, range?.Length ?? opened.Index.Files[index].Size);
         return new DecodedFileResult(opened, index, range, inline, reason => containers.RecordIntegrityFailureAsync(opened.Record, req.Actor(), reason), logger);
     }
 
@@ -157,6 +159,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         {
             throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
         }
+        meter.Count(record.OrgId, req.Caller().UsageSubject, Counters.Decodes);
         var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
         var actor = req.Actor();
         var facts = requestFacts.For(req);

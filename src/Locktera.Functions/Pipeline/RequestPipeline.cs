@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Azure;
@@ -5,6 +6,7 @@ using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Errors;
+using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Tera;
@@ -27,6 +29,7 @@ public sealed partial class RequestPipeline(
     OrgStore orgs,
     ContainerStore containers,
     AccessLog accessLog,
+    UsageMeter meter,
     ClientAddresses clientAddresses,
     IOptions<LockteraOptions> options,
     ILogger<RequestPipeline> logger)
@@ -40,9 +43,23 @@ public sealed partial class RequestPipeline(
     /// Runs <paramref name="function"/> if the request may reach it. Returns null when the function
     /// ran (its own result stands), or the error result the host must send instead.
     /// </summary>
-    public async Task<IResult?> RunAsync(HttpContext http, AccessAttribute access, Func<string, object?> routeValue, Func<Task> function)
+    public async Task<IResult?> RunAsync(HttpContext http, string functionName, AccessAttribute access, Func<string, object?> routeValue, Func<Task> function)
     {
         var requestId = AssignRequestId(http);
+        var started = Stopwatch.GetTimestamp();
+        Caller? logged = null;
+        // One line per request once the response is sent: what ran, for whom, how it ended and how long it took.
+        http.Response.OnCompleted(() =>
+        {
+            if (!logger.IsEnabled(LogLevel.Information))
+            {
+                return Task.CompletedTask;
+            }
+            var (orgId, keyId) = Attribution(logged);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogRequest(logger, requestId, functionName, http.Request.Method, http.Response.StatusCode, elapsed, orgId, keyId);
+            return Task.CompletedTask;
+        });
         try
         {
             var ip = clientAddresses.Resolve(http)?.ToString();
@@ -62,6 +79,13 @@ public sealed partial class RequestPipeline(
                 throw;
             }
             http.SetRequestContext(new RequestContext(requestId, caller, target));
+            logged = caller;
+            var (scopeOrg, scopeKey) = Attribution(caller);
+            using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestId, ["OrgId"] = scopeOrg, ["KeyId"] = scopeKey });
+            if (UsageOrg(caller) is { } orgId)
+            {
+                meter.Count(orgId, caller!.UsageSubject, Counters.ApiCalls);
+            }
             await function();
             return null;
         }
@@ -74,6 +98,23 @@ public sealed partial class RequestPipeline(
     /// <summary>A problem+json result for a request that failed before or outside any function (e.g. no route matched).</summary>
     public static IResult Problem(HttpContext http, ErrorCode code, string message) =>
         ApiResults.Problem(code, message, null, AssignRequestId(http));
+
+    /// <summary>Whom a request's logs name: the org node and key id (never a secret; a viewer by its token's org only).</summary>
+    private static (Guid? OrgId, string? KeyId) Attribution(Caller? caller) => caller switch
+    {
+        Caller.Key key => (key.Org.Id, key.ApiKey.KeyId.ToString()),
+        Caller.Viewer viewer => (viewer.Token.OrgId, "viewer"),
+        Caller.Operator => (null, "operator"),
+        _ => (null, null),
+    };
+
+    /// <summary>The org an authorized call counts for: the key's node, or the org whose viewer token it is.</summary>
+    private static Guid? UsageOrg(Caller? caller) => caller switch
+    {
+        Caller.Key key => key.Org.Id,
+        Caller.Viewer viewer => viewer.Token.OrgId,
+        _ => null,
+    };
 
     /// <summary>The refusals of a valid key that its organization's access log records, by reason.</summary>
     private static string? Denial(ErrorCode code) => code switch
@@ -218,6 +259,9 @@ public sealed partial class RequestPipeline(
     }
 
     private static string Seconds(TimeSpan span) => ((int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} {Function} {Method} answered {Status} in {ElapsedMs:0.0} ms (org {OrgId}, key {KeyId})")]
+    private static partial void LogRequest(ILogger logger, string requestId, string function, string method, int status, double elapsedMs, Guid? orgId, string? keyId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: storage unavailable ({Error})")]
     private static partial void LogStorageUnavailable(ILogger logger, string requestId, string error);

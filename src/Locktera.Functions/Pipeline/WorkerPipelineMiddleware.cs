@@ -16,7 +16,7 @@ public sealed class WorkerPipelineMiddleware(RequestPipeline pipeline) : IFuncti
             return;
         }
         var bindingData = context.BindingContext.BindingData;
-        var error = await pipeline.RunAsync(http, access, name => bindingData.GetValueOrDefault(name), () => next(context));
+        var error = await pipeline.RunAsync(http, context.FunctionDefinition.Name, access, name => bindingData.GetValueOrDefault(name), () => next(context));
         if (error is not null)
         {
             context.GetInvocationResult().Value = error;

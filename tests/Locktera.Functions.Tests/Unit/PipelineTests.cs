@@ -8,6 +8,7 @@ using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Errors;
 using Locktera.Core.Keys;
+using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
@@ -32,9 +33,10 @@ public class PipelineTests
         var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
         var orgs = new OrgStore(storage);
         var viewerTokens = new ViewerTokens(new MasterKey(options), TimeProvider.System);
-        var accessLog = new AccessLog(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System, NullLogger<AccessLog>.Instance);
+        var counters = new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance);
+        var accessLog = new AccessLog(storage, counters, TimeProvider.System, NullLogger<AccessLog>.Instance);
         return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, viewerTokens, accessLog, options, TimeProvider.System),
-            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), accessLog, new ClientAddresses(options), options, NullLogger<RequestPipeline>.Instance);
+            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), accessLog, new UsageMeter(storage, counters, TimeProvider.System), new ClientAddresses(options), options, NullLogger<RequestPipeline>.Instance);
     }
 
     private static async Task<(int Status, JsonNode? Body, DefaultHttpContext Context)> Run(Func<Task> function, string? requestId = null)
@@ -45,7 +47,7 @@ public class PipelineTests
         {
             context.Request.Headers["X-Request-Id"] = requestId;
         }
-        var error = await Pipeline.RunAsync(context, new PublicEndpointAttribute(), _ => null, function);
+        var error = await Pipeline.RunAsync(context, "Test", new PublicEndpointAttribute(), _ => null, function);
         if (error is null)
         {
             return (context.Response.StatusCode, null, context);
