@@ -15,10 +15,11 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var path = entry.Http!.Route!
             .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
             .Replace("{org_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{key_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{container_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
             .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
+            .Replace("{asset}", "swagger-ui.css", StringComparison.Ordinal)
             .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
 
