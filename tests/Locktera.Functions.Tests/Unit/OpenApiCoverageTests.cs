@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Locktera.Core.Access;
-using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 
 namespace Locktera.Functions.Tests.Unit;
@@ -18,7 +17,7 @@ public sealed partial class OpenApiCoverageTests
 {
     private const string Source = "docs/openapi.yaml";
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-    private static readonly JsonObject Document = ApiReference.Document();
+    private static readonly JsonObject Document = DocumentedApi.Document;
 
     private static readonly Dictionary<string, FunctionEntry> Served = FunctionCatalog.Locktera.Entries
         .Where(e => e.Http is not null)
@@ -91,7 +90,7 @@ public sealed partial class OpenApiCoverageTests
             foreach (var method in Methods.Where(m => item![m] is not null))
             {
                 var operation = item![method]!.AsObject();
-                var parameters = (item["parameters"]?.AsArray() ?? []).Concat(operation["parameters"]?.AsArray() ?? []).Select(p => Resolve(p!)).ToList();
+                var parameters = (item["parameters"]?.AsArray() ?? []).Concat(operation["parameters"]?.AsArray() ?? []).Select(p => DocumentedApi.Resolve(p!)).ToList();
                 foreach (var path in Concrete(template, parameters))
                 {
                     operations.Add($"{method.ToUpperInvariant()} {path}", operation);
@@ -117,13 +116,6 @@ public sealed partial class OpenApiCoverageTests
         }
         return paths;
     }
-
-    /// <summary>Follows a local <c>$ref</c> ("#/components/parameters/org_id").</summary>
-    private static JsonNode Resolve(JsonNode node) =>
-        node["$ref"]?.GetValue<string>() is { } pointer
-            ? Resolve(pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries)
-                .Aggregate((JsonNode)Document, (at, part) => at[part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)]!))
-            : node;
 
     /// <summary>Each alternative of an operation's security as "scheme:role,role" (an empty set: open to anyone).</summary>
     private static HashSet<string> Requirements(JsonObject operation) =>

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>
+/// Real responses match docs/openapi.yaml: a tour of the API over HTTP in which every answer must
+/// have a documented status and content type and a body that the documented schema accepts.
+/// </summary>
+public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private readonly ApiClient _api = fixture.Api;
+
+    private async Task<JsonNode?> Call(HttpMethod method, string template, string path, string? key, JsonNode? body = null)
+    {
+        var response = await _api.SendAsync(method, path, key, body);
+        DocumentedApi.AssertConforms(response, method, template);
+        return response.Json;
+    }
+
+    [Fact]
+    public async Task Organizations_keys_and_errors_answer_as_documented()
+    {
+        await Call(HttpMethod.Get, "/service_status", "service_status", null);
+        var created = await Call(HttpMethod.Post, "/orgs", "orgs", ApiFixture.OperatorKey, new JsonObject { ["org_name"] = "Acme", ["email"] = "admin@acme.example.com" });
+        var org = new TestOrg(created!["org"]!["id"]!.GetValue<string>(), created["api_key"]!["secret"]!.GetValue<string>());
+
+        await Call(HttpMethod.Get, "/me", "me", org.Key);
+        await Call(HttpMethod.Get, "/org", "org", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}", $"orgs/{org.Id}", org.Key);
+        await Call(HttpMethod.Patch, "/orgs/{org_id}", $"orgs/{org.Id}", org.Key, new JsonObject { ["first_name"] = "Ann" });
+        var child = await Call(HttpMethod.Post, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "group", ["org_name"] = "Sales" });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/api_keys", $"orgs/{org.Id}/api_keys", org.Key, new JsonObject { ["name"] = "ci", ["permissions"] = new JsonArray("read") });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/api_keys", $"orgs/{org.Id}/api_keys", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/storage_config", $"orgs/{org.Id}/storage_config", org.Key);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/pq_keys", $"orgs/{org.Id}/pq_keys", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/pq_keys", $"orgs/{org.Id}/pq_keys", org.Key);
+        await Call(HttpMethod.Put, "/orgs/{org_id}/customizations", $"orgs/{org.Id}/customizations", org.Key, new JsonObject { ["theme"] = "dark", ["branding_color"] = "#112233" });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/customizations", $"orgs/{child!["id"]}/customizations", org.Key);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/errors", $"orgs/{org.Id}/errors", org.Key, new JsonObject { ["message"] = "boom", ["code"] = 7, ["severity"] = "high" });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/errors", $"orgs/{org.Id}/errors", org.Key);
+        await Call(HttpMethod.Put, "/orgs/{org_id}/addresses/{email}", $"orgs/{org.Id}/addresses/ann@example.com", org.Key, new JsonObject { ["first_name"] = "Ann" });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/addresses", $"orgs/{org.Id}/addresses", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/addresses_audit", $"orgs/{org.Id}/addresses_audit", org.Key);
+        var import = await _api.SendRawAsync(HttpMethod.Post, $"orgs/{org.Id}/addresses/import", org.Key, "Email,First Name,Last Name\nbob@example.com,Bob,Lee\n", "text/csv");
+        DocumentedApi.AssertConforms(import, HttpMethod.Post, "/orgs/{org_id}/addresses/import");
+
+        // Errors: the Problem shape under each documented status.
+        await Call(HttpMethod.Get, "/orgs/{org_id}", $"orgs/{Guid.NewGuid()}", org.Key);
+        await Call(HttpMethod.Get, "/me", "me", null);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "nobody" });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/children", $"orgs/{org.Id}/children?limit=0", org.Key);
+    }
+
+    [Fact]
+    public async Task Containers_drm_viewers_and_events_answer_as_documented()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var manifest = """{"container":{"name":"Board pack","downloadable":true,"drm":{"dynamic":true,"opens":3}},"tags":["finance"]}""";
+        var encoded = await _api.EncodeAsync(org, manifest, ("notes.txt", "hello"u8.ToArray(), "text/plain"));
+        DocumentedApi.AssertConforms(encoded, HttpMethod.Post, "/orgs/{org_id}/containers/encode");
+        var id = encoded.Json!["container"]!["id"]!.GetValue<string>();
+        var digest = encoded.Json["container"]!["digest"]!.GetValue<string>();
+        var inOrg = $"orgs/{org.Id}/containers/{id}";
+
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers", $"orgs/{org.Id}/containers", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}", inOrg, org.Key);
+        await Call(HttpMethod.Get, "/containers/{container_id}", $"containers/{id}", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/container_by_digest", $"orgs/{org.Id}/container_by_digest?digest={digest}", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/decode", $"{inOrg}/decode", org.Key);
+        await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/tags", $"{inOrg}/tags", org.Key, new JsonArray("q3"));
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/tags_audit", $"{inOrg}/tags_audit", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/tags", $"orgs/{org.Id}/tags", org.Key);
+
+        await Call(HttpMethod.Patch, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key,
+            new JsonObject { ["recipients"] = new JsonArray("*@example.com"), ["time"] = new JsonObject { ["end"] = "2999-01-01T00:00:00Z" } });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/drm_rules", $"{inOrg}/drm_rules", org.Key);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/drm/evaluate", $"{inOrg}/drm/evaluate", org.Key,
+            new JsonObject { ["viewer"] = "ann@example.com", ["ip"] = "203.0.113.9", ["geo"] = new JsonObject { ["country"] = "DE" } });
+        var token = await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/viewer_tokens", $"{inOrg}/viewer_tokens", org.Key, new JsonObject { ["email"] = "ann@example.com" });
+        await Call(HttpMethod.Get, "/drm_context", "drm_context", token!["token"]!.GetValue<string>());
+        await Call(HttpMethod.Get, "/containers/{container_id}/decode", $"containers/{id}/decode", token["token"]!.GetValue<string>());
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/attempts", $"{inOrg}/attempts", org.Key);
+
+        await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/events", $"{inOrg}/events", org.Key,
+            new JsonObject { ["action"] = "client.page_view", ["detail"] = new JsonObject { ["page"] = "3" } });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/events", $"{inOrg}/events", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/events", $"orgs/{org.Id}/events?limit=1", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/container_events/{kind}", $"orgs/{org.Id}/container_events/by_create", org.Key);
+
+        await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/block", $"{inOrg}/block", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/decode", $"{inOrg}/decode?viewer=ann@example.com", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}", inOrg, org.Key);
+    }
+}
