@@ -44,6 +44,6 @@ public sealed class ApiDocs
     {
         var content = ApiReference.Asset(asset) ?? throw new LockteraException(ErrorCode.NotFound, "The reference page has no such file.");
         req.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
-        return Results.Bytes(content, asset.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+        return Results.Stream(content, asset.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
     }
 }

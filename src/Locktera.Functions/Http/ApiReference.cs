@@ -29,25 +29,11 @@ public static partial class ApiReference
     /// <summary>The reference page; <c>{{base}}</c> stands for its own URL with a trailing slash.</summary>
     public static string Page => PageHtml.Value;
 
-    /// <summary>The names of the page's scripts and style sheets.</summary>
-    public static IEnumerable<string> AssetNames =>
-        typeof(ApiReference).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(AssetPrefix, StringComparison.Ordinal)).Select(n => n[AssetPrefix.Length..]);
-
     /// <summary>One of the page's scripts or style sheets, or null when there is none of that name.</summary>
-    public static byte[]? Asset(string name)
-    {
-        using var stream = typeof(ApiReference).Assembly.GetManifestResourceStream(AssetPrefix + name);
-        if (stream is null)
-        {
-            return null;
-        }
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    public static Stream? Asset(string name) => typeof(ApiReference).Assembly.GetManifestResourceStream(AssetPrefix + name);
 
     /// <summary>A YAML document as JSON, its plain scalars typed as in YAML 1.2's core schema.</summary>
-    public static JsonObject Convert(string yaml)
+    private static JsonObject Convert(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
