@@ -10,33 +10,39 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 {
     private readonly ApiClient _api = fixture.Api;
 
-    private async Task<JsonNode?> Call(HttpMethod method, string template, string path, string? key, JsonNode? body = null)
+    private async Task<ApiResponse> Call(HttpMethod method, string template, string path, string? key, JsonNode? body = null)
     {
         var response = await _api.SendAsync(method, path, key, body);
         DocumentedApi.AssertConforms(response, method, template);
-        return response.Json;
+        return response;
     }
 
     [Fact]
     public async Task Organizations_keys_and_errors_answer_as_documented()
     {
         await Call(HttpMethod.Get, "/service_status", "service_status", null);
-        var created = await Call(HttpMethod.Post, "/orgs", "orgs", ApiFixture.OperatorKey, new JsonObject { ["org_name"] = "Acme", ["email"] = "admin@acme.example.com" });
-        var org = new TestOrg(created!["org"]!["id"]!.GetValue<string>(), created["api_key"]!["secret"]!.GetValue<string>());
+        await Call(HttpMethod.Get, "/openapi.json", "openapi.json", null);
+        await Call(HttpMethod.Get, "/docs", "docs", null);
+        await Call(HttpMethod.Get, "/docs/{asset}", "docs/swagger-ui.css", null);
+        await Call(HttpMethod.Get, "/drm_context", "drm_context", ApiFixture.OperatorKey);
+        var created = (await Call(HttpMethod.Post, "/orgs", "orgs", ApiFixture.OperatorKey, new JsonObject { ["org_name"] = "Acme", ["email"] = "admin@acme.example.com" })).Json!;
+        var org = new TestOrg(created["org"]!["id"]!.GetValue<string>(), created["api_key"]!["secret"]!.GetValue<string>());
 
         await Call(HttpMethod.Get, "/me", "me", org.Key);
         await Call(HttpMethod.Get, "/org", "org", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}", $"orgs/{org.Id}", org.Key);
         await Call(HttpMethod.Patch, "/orgs/{org_id}", $"orgs/{org.Id}", org.Key, new JsonObject { ["first_name"] = "Ann" });
-        var child = await Call(HttpMethod.Post, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "group", ["org_name"] = "Sales" });
+        var child = (await Call(HttpMethod.Post, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "group", ["org_name"] = "Sales" })).Json!;
         await Call(HttpMethod.Get, "/orgs/{org_id}/children", $"orgs/{org.Id}/children", org.Key);
-        await Call(HttpMethod.Post, "/orgs/{org_id}/api_keys", $"orgs/{org.Id}/api_keys", org.Key, new JsonObject { ["name"] = "ci", ["permissions"] = new JsonArray("read") });
+        var key = (await Call(HttpMethod.Post, "/orgs/{org_id}/api_keys", $"orgs/{org.Id}/api_keys", org.Key,
+            new JsonObject { ["name"] = "ci", ["permissions"] = new JsonArray("read") })).Json!["key_id"];
         await Call(HttpMethod.Get, "/orgs/{org_id}/api_keys", $"orgs/{org.Id}/api_keys", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/storage_config", $"orgs/{org.Id}/storage_config", org.Key);
+        await Call(HttpMethod.Put, "/orgs/{org_id}/storage_config", $"orgs/{org.Id}/storage_config", org.Key, new JsonObject { ["type"] = "default" });
         await Call(HttpMethod.Post, "/orgs/{org_id}/pq_keys", $"orgs/{org.Id}/pq_keys", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/pq_keys", $"orgs/{org.Id}/pq_keys", org.Key);
         await Call(HttpMethod.Put, "/orgs/{org_id}/customizations", $"orgs/{org.Id}/customizations", org.Key, new JsonObject { ["theme"] = "dark", ["branding_color"] = "#112233" });
-        await Call(HttpMethod.Get, "/orgs/{org_id}/customizations", $"orgs/{child!["id"]}/customizations", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/customizations", $"orgs/{child["id"]}/customizations", org.Key);
         await Call(HttpMethod.Post, "/orgs/{org_id}/errors", $"orgs/{org.Id}/errors", org.Key, new JsonObject { ["message"] = "boom", ["code"] = 7, ["severity"] = "high" });
         await Call(HttpMethod.Get, "/orgs/{org_id}/errors", $"orgs/{org.Id}/errors", org.Key);
         await Call(HttpMethod.Put, "/orgs/{org_id}/addresses/{email}", $"orgs/{org.Id}/addresses/ann@example.com", org.Key, new JsonObject { ["first_name"] = "Ann" });
@@ -44,6 +50,9 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await Call(HttpMethod.Get, "/orgs/{org_id}/addresses_audit", $"orgs/{org.Id}/addresses_audit", org.Key);
         var import = await _api.SendRawAsync(HttpMethod.Post, $"orgs/{org.Id}/addresses/import", org.Key, "Email,First Name,Last Name\nbob@example.com,Bob,Lee\n", "text/csv");
         DocumentedApi.AssertConforms(import, HttpMethod.Post, "/orgs/{org_id}/addresses/import");
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/addresses/{email}", $"orgs/{org.Id}/addresses/bob@example.com", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/api_keys/{key_id}", $"orgs/{org.Id}/api_keys/{key}", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}", $"orgs/{child["id"]}", org.Key);
 
         // Errors: the Problem shape under each documented status.
         await Call(HttpMethod.Get, "/orgs/{org_id}", $"orgs/{Guid.NewGuid()}", org.Key);
@@ -68,6 +77,12 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await Call(HttpMethod.Get, "/containers/{container_id}", $"containers/{id}", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/container_by_digest", $"orgs/{org.Id}/container_by_digest?digest={digest}", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/decode", $"{inOrg}/decode", org.Key);
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/decode/{file_name}", $"{inOrg}/decode/notes.txt", org.Key);
+        foreach (var range in new[] { "bytes=1-2", "bytes=99-" })
+        {
+            var ranged = await _api.SendRawAsync(HttpMethod.Get, $"containers/{id}/decode/notes.txt", org.Key, null, null, r => r.Headers.Add("Range", range));
+            DocumentedApi.AssertConforms(ranged, HttpMethod.Get, "/containers/{container_id}/decode/{file_name}");
+        }
         await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/tags", $"{inOrg}/tags", org.Key, new JsonArray("q3"));
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/tags_audit", $"{inOrg}/tags_audit", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/tags", $"orgs/{org.Id}/tags", org.Key);
@@ -75,12 +90,20 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await Call(HttpMethod.Patch, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key,
             new JsonObject { ["recipients"] = new JsonArray("*@example.com"), ["time"] = new JsonObject { ["end"] = "2999-01-01T00:00:00Z" } });
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/drm_rules", $"{inOrg}/drm_rules", org.Key);
+        await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key, new JsonObject { ["opens"] = 5 });
+        await Call(HttpMethod.Patch, "/containers/{container_id}/drm", $"containers/{id}/drm", org.Key, new JsonObject { ["downloadable"] = true });
+        await Call(HttpMethod.Get, "/containers/{container_id}/drm", $"containers/{id}/drm", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}/drm_rules", $"{inOrg}/drm_rules", org.Key);
+        await Call(HttpMethod.Patch, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key, new JsonObject { ["opens"] = 3 });
+        await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key);
         await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/drm/evaluate", $"{inOrg}/drm/evaluate", org.Key,
             new JsonObject { ["viewer"] = "ann@example.com", ["ip"] = "203.0.113.9", ["geo"] = new JsonObject { ["country"] = "DE" } });
-        var token = await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/viewer_tokens", $"{inOrg}/viewer_tokens", org.Key, new JsonObject { ["email"] = "ann@example.com" });
-        await Call(HttpMethod.Get, "/drm_context", "drm_context", token!["token"]!.GetValue<string>());
-        await Call(HttpMethod.Get, "/containers/{container_id}/decode", $"containers/{id}/decode", token["token"]!.GetValue<string>());
+        var token = (await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/viewer_tokens", $"{inOrg}/viewer_tokens", org.Key,
+            new JsonObject { ["email"] = "ann@example.com" })).Json!["token"]!.GetValue<string>();
+        await Call(HttpMethod.Get, "/drm_context", "drm_context", token);
+        await Call(HttpMethod.Get, "/containers/{container_id}/decode", $"containers/{id}/decode", token);
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/attempts", $"{inOrg}/attempts", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}/lockouts/{email}", $"{inOrg}/lockouts/ann@example.com", org.Key);
 
         await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/events", $"{inOrg}/events", org.Key,
             new JsonObject { ["action"] = "client.page_view", ["detail"] = new JsonObject { ["page"] = "3" } });
@@ -90,6 +113,8 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/block", $"{inOrg}/block", org.Key);
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/decode", $"{inOrg}/decode?viewer=ann@example.com", org.Key);
+        await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}/block", $"{inOrg}/block", org.Key);
         await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}", inOrg, org.Key);
+        await Call(HttpMethod.Delete, "/containers/{container_id}", $"containers/{id}", org.Key);
     }
 }
