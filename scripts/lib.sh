@@ -47,6 +47,20 @@ check_bicep() {
     || { printf '%s\n' "$out" >&2; log "Bicep failed: see above"; return 1; }
 }
 
+# Installs Debian's Chromium when absent: the API reference page's browser test drives it headless.
+# Sets chromium to its path.
+ensure_chromium() {
+  chromium=$(command -v chromium || true)
+  if [[ -n "$chromium" ]]; then
+    return
+  fi
+  command -v apt-get >/dev/null || { log "Chromium is required for the browser test: install Debian's chromium package."; exit 1; }
+  log "installing Chromium (apt package chromium)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  chromium=$(command -v chromium)
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

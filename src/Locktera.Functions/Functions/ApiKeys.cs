@@ -49,11 +49,11 @@ public sealed class ApiKeys(ApiKeyService keys)
     [Function("RevokeApiKey")]
     [RequirePermission(Permission.Admin, AllowOperator = true)]
     public async Task<IResult> Revoke(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/{keyId}")] HttpRequest req, string keyId, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/{key_id}")] HttpRequest req, string key_id, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
         RolePolicy.EnsureCanManage(req.Caller(), org);
-        if (!Guid.TryParse(keyId, out var id))
+        if (!Guid.TryParse(key_id, out var id))
         {
             throw new LockteraException(ErrorCode.ApiKeyNotFound, "API key not found.");
         }

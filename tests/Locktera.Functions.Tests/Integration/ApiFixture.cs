@@ -123,7 +123,8 @@ public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, string
     /// <summary>The body as JSON, parsed when first asked for (a decoded file's body is not JSON).</summary>
     public JsonNode? Json => _json.Value;
 
-    public int? Code => Json is JsonObject o && o.TryGetPropertyValue("code", out var code) ? code!.GetValue<int>() : null;
+    /// <summary>The error code of a problem response; null for any other (whose body may not even be JSON).</summary>
+    public int? Code => ContentType == "application/problem+json" && Json is JsonObject o && o.TryGetPropertyValue("code", out var code) ? code!.GetValue<int>() : null;
 
     public string? Header(string name) => Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 

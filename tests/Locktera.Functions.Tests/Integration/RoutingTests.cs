@@ -29,11 +29,12 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public static string Fill(string route, string orgId, string containerId) => route
         .Replace("{family:regex(^(orgs|users)$)}", "orgs", StringComparison.Ordinal)
         .Replace("{org_id}", orgId, StringComparison.Ordinal)
-        .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{key_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{container_id}", containerId, StringComparison.Ordinal)
         .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
         .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
         .Replace("{consent_id}", "gdpr", StringComparison.Ordinal)
+        .Replace("{asset}", "swagger-ui.css", StringComparison.Ordinal)
         .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
 
     [Fact]
