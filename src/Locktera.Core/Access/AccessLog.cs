@@ -55,7 +55,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
         if (seen > FailuresWrittenPerMinute)
         {
             var row = $"{Prefix}{RowKeys.NewestFirst(minute)}:f:{org.Id:N}:{reason}:{Escape(ip)}";
-            labels["Timestamp"] = minute;
+            labels["At"] = minute;
             counters.Add(storage.Names.AccessLog, org.RootOrgId.ToString(), row, Once, labels, minute + FloodPeriod);
             return;
         }
@@ -128,7 +128,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
         ["OrgId"] = org.Id.ToString(),
         // The node and its ancestors, so a node's log is the rows whose path names it.
         ["Path"] = string.Join('/', [.. org.Ancestors, org.Id]),
-        ["Timestamp"] = timestamp,
+        ["At"] = timestamp,
         ["User"] = user,
         ["KeyId"] = keyId?.ToString(),
         ["Action"] = action,
@@ -140,7 +140,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
 
     private static AccessEntry ToEntry(TableEntity e) => new(
         Guid.Parse(e.GetString("OrgId")),
-        e.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+        e.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch,
         e.GetString("User"),
         e.GetString("KeyId") is { } key ? Guid.Parse(key) : null,
         e.GetString("Action") ?? "",

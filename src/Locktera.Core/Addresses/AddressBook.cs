@@ -103,7 +103,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
                 orgId,
                 Guid.Parse(row.GetString("AddressId")),
                 row.GetString("AdminId") ?? "",
-                row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+                row.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch,
                 Deserialize(row.GetString("OldData")),
                 Deserialize(row.GetString("NewData")),
                 row.GetString("Ip")))
@@ -117,7 +117,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         ["Action"] = change.Action,
         ["AddressId"] = change.AddressId.ToString(),
         ["AdminId"] = change.AdminId,
-        ["Timestamp"] = change.Timestamp,
+        ["At"] = change.Timestamp,
         ["OldData"] = change.OldData is null ? null : JsonSerializer.Serialize(change.OldData, Json),
         ["NewData"] = change.NewData is null ? null : JsonSerializer.Serialize(change.NewData, Json),
         ["Ip"] = change.Ip,

@@ -103,7 +103,7 @@ public sealed class ContainerStore(StorageAccount storage)
         var inverted = RowKeys.NewestFirst(change.Timestamp);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"t:{containerId}:{inverted}:{Guid.NewGuid():N}")
         {
-            ["Timestamp"] = change.Timestamp,
+            ["At"] = change.Timestamp,
             ["OldTags"] = JsonSerializer.Serialize(change.OldTags, Json),
             ["NewTags"] = JsonSerializer.Serialize(change.NewTags, Json),
             ["User"] = change.User,
@@ -115,7 +115,7 @@ public sealed class ContainerStore(StorageAccount storage)
         var table = await Table(cancellationToken);
         return await table.WithPrefix(orgId.ToString(), $"t:{containerId}:", null, cancellationToken)
             .Select(row => new TagChange(
-                row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+                row.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch,
                 JsonSerializer.Deserialize<List<string>>(row.GetString("OldTags") ?? "[]", Json) ?? [],
                 JsonSerializer.Deserialize<List<string>>(row.GetString("NewTags") ?? "[]", Json) ?? [],
                 row.GetString("User") ?? ""))

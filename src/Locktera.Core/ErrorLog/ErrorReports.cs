@@ -48,7 +48,7 @@ public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
             ["Code"] = code,
             ["Fields"] = JsonSerializer.Serialize(fields),
             ["Severity"] = severity.ToString(),
-            ["Timestamp"] = report.Timestamp,
+            ["At"] = report.Timestamp,
             ["ReceivedAt"] = now,
             ["ReportedBy"] = actor.User,
             ["Ip"] = actor.Ip,
@@ -72,7 +72,7 @@ public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
         e.GetInt32("Code"),
         JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Fields") ?? "{}") ?? [],
         Enum.TryParse<Severity>(e.GetString("Severity"), out var severity) ? severity : Severity.Medium,
-        e.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+        e.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch,
         e.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.UnixEpoch,
         e.GetString("ReportedBy") ?? "",
         e.GetString("Ip"));

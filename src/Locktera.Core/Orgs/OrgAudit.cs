@@ -37,7 +37,7 @@ public sealed class OrgAudit(StorageAccount storage, TimeProvider time)
             ["Ancestors"] = string.Join('/', node.Ancestors),
             ["ChangedBy"] = actor.User,
             ["Ip"] = actor.Ip,
-            ["Timestamp"] = now,
+            ["At"] = now,
             ["OldData"] = before is null ? null : JsonSerializer.Serialize(before, Json),
             ["NewData"] = after is null ? null : JsonSerializer.Serialize(after, Json),
         }, cancellationToken);
@@ -55,7 +55,7 @@ public sealed class OrgAudit(StorageAccount storage, TimeProvider time)
                 Guid.Parse(row.GetString("OrgId")),
                 row.GetString("ParentOrgId") is { } parent ? Guid.Parse(parent) : null,
                 row.GetString("ChangedBy") ?? "",
-                row.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.UnixEpoch,
+                row.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch,
                 Deserialize(row.GetString("OldData")),
                 Deserialize(row.GetString("NewData")),
                 row.GetString("Ip")))

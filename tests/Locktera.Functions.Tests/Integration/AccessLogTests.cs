@@ -44,6 +44,8 @@ public class AccessLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(org.Id, entry["org_id"]!.GetValue<string>());
         Assert.Equal("admin@acme.example.com", entry["user"]!.GetValue<string>());
         Assert.Equal("127.0.0.1", entry["ip"]!.GetValue<string>());
+        // A counted line is dated by the start of its hour.
+        Assert.Equal(TimeSpan.Zero, entry["timestamp"]!.GetValue<DateTimeOffset>().TimeOfDay - TimeSpan.FromHours(entry["timestamp"]!.GetValue<DateTimeOffset>().Hour));
 
         // Flushing again (or twice) never double counts; the log read above is counted in turn.
         await FlushAsync(fixture.Api);

@@ -21,6 +21,7 @@ public class ErrorLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(["Slow viewer", "Upload failed"], all.Select(e => e!["message"]!.GetValue<string>()));
         Assert.Equal("medium", all[0]!["severity"]!.GetValue<string>());
         Assert.Equal("a.pdf", all[1]!["fields"]!["file"]!.GetValue<string>());
+        Assert.Equal("2026-01-01T10:00:00.000Z", all[1]!["timestamp"]!.GetValue<string>());
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/errors?severity=high", org.Key)).Json!.AsArray());
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/errors?end=2026-06-01T00:00:00Z", org.Key)).Json!.AsArray());
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/errors?start=2026-06-01T00:00:00Z", org.Key)).Json!.AsArray());
