@@ -15,11 +15,13 @@ public static class DevHostApp
     /// <summary>Room for the manifest and the multipart framing around the files' bytes.</summary>
     private const long MultipartAllowance = 16 * 1024 * 1024;
 
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null)
+    /// <param name="logging">Where logs go besides the console (tests read them).</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null, Action<ILoggingBuilder>? logging = null)
     {
         catalog ??= FunctionCatalog.Locktera;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
+        logging?.Invoke(builder.Logging);
 
         // Kestrel's own body limit must not cut an encode short of the configured container limit.
         var limits = builder.Configuration.GetSection(LockteraOptions.Section).Get<LockteraOptions>() ?? new LockteraOptions();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Locktera.DevHost;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -54,7 +55,7 @@ public sealed class ApiFixture : IAsyncLifetime
     /// Starts another instance; by default over the same storage, as a second Functions instance
     /// would be. <paramref name="overrides"/> changes settings for this instance only.
     /// </summary>
-    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null, IReadOnlyDictionary<string, string?>? overrides = null)
+    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null, IReadOnlyDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -72,7 +73,8 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             settings[name] = value;
         }
-        var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings));
+        var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings),
+            logging: logs is null ? null : logging => logging.AddProvider(logs));
         await host.StartAsync();
         _hosts.Add(host);
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Locktera.Core.Keys;
+using Microsoft.Extensions.Logging;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>Every request leaves one log line: what ran, for whom, how it ended, how long it took; never a secret.</summary>
+public class RequestLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task Each_request_is_logged_once_with_its_request_id_org_and_key_and_no_secret()
+    {
+        using var logs = new CapturedLogs();
+        var api = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?> { ["Logging:LogLevel:Locktera"] = "Information" }, logs: logs);
+        var org = await fixture.CreateRootOrgAsync();
+        Assert.True(ApiKeyToken.TryParse(org.Key, out var key));
+
+        var ok = (await api.GetAsync("me", org.Key)).AssertStatus(200);
+        var refused = (await api.GetAsync($"orgs/{Guid.NewGuid()}", org.Key)).AssertStatus(404);
+        await fixture.StopInstanceAsync(api);
+
+        var okLine = Assert.Single(logs.Lines, l => l.Contains(ok.Header("X-Request-Id")!, StringComparison.Ordinal) && l.Contains("answered", StringComparison.Ordinal));
+        Assert.Contains("GetMe GET answered 200", okLine, StringComparison.Ordinal);
+        Assert.Contains(org.Id, okLine, StringComparison.Ordinal);
+        Assert.Contains(key.KeyId.ToString(), okLine, StringComparison.Ordinal);
+        var refusedLine = Assert.Single(logs.Lines, l => l.Contains(refused.Header("X-Request-Id")!, StringComparison.Ordinal) && l.Contains("answered", StringComparison.Ordinal));
+        Assert.Contains("answered 404", refusedLine, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(org.Key, StringComparison.Ordinal) || l.Contains(ApiFixture.OperatorKey, StringComparison.Ordinal));
+    }
+
+    private sealed class CapturedLogs : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
+
+        public void Dispose()
+        {
+        }
+    }
+}
