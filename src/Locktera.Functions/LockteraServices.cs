@@ -61,12 +61,16 @@ public static class LockteraServices
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TimerRuns>();
+        services.AddSingleton<DueIndex>();
+        services.AddSingleton<ExpirySweep>();
+        services.AddSingleton<OrgPurge>();
         services.AddSingleton<CounterBuffer>();
         services.AddHostedService<CounterFlusher>();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageConfigChecks>();
         services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
         return services;

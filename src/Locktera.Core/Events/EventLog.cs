@@ -68,6 +68,7 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
     public const string DrmUpdate = "drm.update";
     public const string ContainerAccess = "container.access";
     public const string ContainerFail = "container.fail";
+    public const string ContainerExpire = "container.expire";
 
     /// <summary>Events a client records itself start with this, so that no client can forge a service event.</summary>
     public const string ClientActionPrefix = "client.";
@@ -119,6 +120,23 @@ public sealed partial class EventLog(StorageAccount storage, TimeProvider time)
             ["Detail"] = JsonSerializer.Serialize(entry.Detail),
             ["CreatorIp"] = entry.CreatorIp,
         })), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records an event whose id and time are derived from what it records, so that recording it again
+    /// (a re-run, a second instance) meets the rows already written: false then, and nothing is added.
+    /// </summary>
+    public async Task<bool> RecordOnceAsync(ContainerEvent entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordAsync(entry, cancellationToken);
+            return true;
+        }
+        catch (Azure.RequestFailedException e) when (e.IsConflict())
+        {
+            return false;
+        }
     }
 
     /// <summary>
