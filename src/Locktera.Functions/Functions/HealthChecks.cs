@@ -25,20 +25,14 @@ public sealed partial class HealthChecks(TimerRuns runs, StorageHealth health, S
             LogTablesDown(logger, report.Overall);
             return;
         }
-        if (!await runs.ClaimAsync(Name, StorageHealth.ProbePeriod, cancellationToken))
+        await runs.RunAsync(Name, StorageHealth.ProbePeriod, async ct =>
         {
-            return;
-        }
-        await health.WriteAsync(report, cancellationToken);
-        var (healthy, unhealthy) = await storageChecks.RunAsync(cancellationToken);
-        var outcome = $"{report.Overall}; customer storage healthy {healthy}, unhealthy {unhealthy}";
-        LogRan(logger, outcome);
-        await runs.CompleteAsync(Name, outcome, cancellationToken);
+            await health.WriteAsync(report, ct);
+            var (healthy, unhealthy) = await storageChecks.RunAsync(ct);
+            return $"{report.Overall}; customer storage healthy {healthy}, unhealthy {unhealthy}";
+        }, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Health check: tables unreachable, status {Overall} kept in this instance only")]
     private static partial void LogTablesDown(ILogger logger, ServiceState overall);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Health check ran: {Outcome}")]
-    private static partial void LogRan(ILogger logger, string outcome);
 }

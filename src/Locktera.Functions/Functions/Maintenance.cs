@@ -1,6 +1,5 @@
 using Locktera.Core.Operations;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 
 namespace Locktera.Functions.Functions;
 
@@ -10,7 +9,7 @@ namespace Locktera.Functions.Functions;
 /// could not do to its next run. Schedules are six-field CRON (seconds first) and must match the
 /// periods claimed.
 /// </summary>
-public sealed partial class Maintenance(TimerRuns runs, ExpirySweep expiry, OrgPurge purge, ILogger<Maintenance> logger)
+public sealed class Maintenance(TimerRuns runs, ExpirySweep expiry, OrgPurge purge)
 {
     private const string ExpirySchedule = "0 */5 * * * *";
     private static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(5);
@@ -19,23 +18,9 @@ public sealed partial class Maintenance(TimerRuns runs, ExpirySweep expiry, OrgP
 
     [Function("ExpirySweep")]
     public Task Expire([TimerTrigger(ExpirySchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
-        RunAsync("ExpirySweep", ExpiryPeriod, async ct => (await expiry.RunAsync(ct)).ToString(), cancellationToken);
+        runs.RunAsync("ExpirySweep", ExpiryPeriod, async ct => (await expiry.RunAsync(ct)).ToString(), cancellationToken);
 
     [Function("Purge")]
     public Task Purge([TimerTrigger(PurgeSchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
-        RunAsync("Purge", PurgePeriod, async ct => (await purge.RunAsync(ct)).ToString(), cancellationToken);
-
-    private async Task RunAsync(string timer, TimeSpan period, Func<CancellationToken, Task<string>> work, CancellationToken cancellationToken)
-    {
-        if (!await runs.ClaimAsync(timer, period, cancellationToken))
-        {
-            return;
-        }
-        var outcome = await work(cancellationToken);
-        LogRan(logger, timer, outcome);
-        await runs.CompleteAsync(timer, outcome, cancellationToken);
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Timer {Timer} ran: {Outcome}")]
-    private static partial void LogRan(ILogger logger, string timer, string outcome);
+        runs.RunAsync("Purge", PurgePeriod, async ct => (await purge.RunAsync(ct)).ToString(), cancellationToken);
 }
