@@ -76,7 +76,7 @@ public sealed partial class StorageHealth(StorageAccount storage, MasterKey mast
         {
             ["Overall"] = report.Overall.ToString(),
             ["Services"] = JsonSerializer.Serialize(report.Services.ToDictionary(s => s.Key, s => s.Value.ToString())),
-            ["Timestamp"] = report.Timestamp,
+            ["TakenAt"] = report.Timestamp,
         }, TableUpdateMode.Replace, cancellationToken);
     }
 
@@ -103,7 +103,7 @@ public sealed partial class StorageHealth(StorageAccount storage, MasterKey mast
             return new HealthReport(
                 Enum.Parse<ServiceState>(e.GetString("Overall") ?? nameof(ServiceState.MajorOutage)),
                 services.ToDictionary(s => s.Key, s => Enum.Parse<ServiceState>(s.Value)),
-                e.GetDateTimeOffset("Timestamp") ?? DateTimeOffset.MinValue);
+                e.GetDateTimeOffset("TakenAt") ?? DateTimeOffset.MinValue);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -27,11 +27,10 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
 
     public Task InitializeAsync() => StartAzuriteAsync();
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        StopAzurite();
+        await StopAzuriteAsync();
         Directory.Delete(_data, recursive: true);
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -44,7 +43,7 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         await health.WriteAsync(up, CancellationToken.None);
         await AssertStatusAsync(api, "Operational", "up", up.Timestamp);
 
-        StopAzurite();
+        await StopAzuriteAsync();
         var down = await health.SnapshotAsync(CancellationToken.None);
         Assert.Equal(ServiceState.MajorOutage, down.Services["tables"]);
         Assert.Equal(ServiceState.MajorOutage, down.Services["storage"]);
@@ -74,7 +73,7 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         Assert.Null(healthy["reason"]);
         Assert.EndsWith("Z", healthy["last_check"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        StopAzurite();
+        await StopAzuriteAsync();
         await checks.RunAsync(CancellationToken.None);
         var failing = (await fixture.Api.GetAsync($"orgs/{org.Id}/storage_config", org.Key)).AssertStatus(200).Json!;
         Assert.False(failing["healthy"]!.GetValue<bool>());
@@ -125,20 +124,25 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         }
     }
 
-    /// <summary>Stops Azurite as scripts/lib.sh does: TERM (it saves its data and closes its ports at once), KILL if it lingers.</summary>
-    private void StopAzurite()
+    /// <summary>
+    /// Stops Azurite as scripts/lib.sh does: TERM, on which it saves its data and closes its ports at
+    /// once (its process may linger), then KILL.
+    /// </summary>
+    private async Task StopAzuriteAsync()
     {
         if (_azurite is { HasExited: false })
         {
             using (var term = Process.Start("kill", ["-TERM", _azurite.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
-                term.WaitForExit();
+                await term.WaitForExitAsync();
             }
-            if (!_azurite.WaitForExit(TimeSpan.FromSeconds(3)))
+            var deadline = DateTime.UtcNow.AddSeconds(3);
+            while (await IsListeningAsync(_blobPort) && DateTime.UtcNow < deadline)
             {
-                _azurite.Kill(entireProcessTree: true);
-                _azurite.WaitForExit();
+                await Task.Delay(50);
             }
+            _azurite.Kill(entireProcessTree: true);
+            await _azurite.WaitForExitAsync();
         }
         _azurite?.Dispose();
         _azurite = null;
@@ -147,18 +151,24 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
     private static async Task WaitForPortAsync(int port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        while (!await IsListeningAsync(port))
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
+            Assert.True(DateTime.UtcNow < deadline, $"Azurite did not listen on port {port} within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
