@@ -28,6 +28,12 @@ public sealed class DueIndex(StorageAccount storage)
     public const string Encodes = "encodes";
     public const string Sessions = "sessions";
 
+    /// <summary>How far a row whose work cannot be done yet moves, so that it does not keep its place at the front.</summary>
+    public static readonly TimeSpan Postponement = TimeSpan.FromHours(1);
+
+    /// <summary>What a read row holds beside the properties its writer gave (the table's own, and the subject).</summary>
+    private static readonly HashSet<string> RowOwnProperties = ["PartitionKey", "RowKey", "Timestamp", "odata.etag", "Subject"];
+
     public async Task AddAsync(string kind, DateTimeOffset due, string subject, CancellationToken cancellationToken, IReadOnlyDictionary<string, object>? properties = null)
     {
         var table = await Table(cancellationToken);
@@ -53,7 +59,8 @@ public sealed class DueIndex(StorageAccount storage)
     /// <summary>
     /// Does the work of each row of <paramref name="kind"/> due by <paramref name="now"/> (at most
     /// <paramref name="limit"/>). <paramref name="work"/> answers true (done) or false (nothing to do:
-    /// the row is stale), and the row goes; null (not yet) keeps it. A row whose work throws stays for
+    /// the row is stale), and the row goes; null (not yet): the row moves <see cref="Postponement"/> on,
+    /// so that rows waiting for something never crowd out the rest. A row whose work throws stays for
     /// the next run and is reported to <paramref name="failed"/>; the others go on.
     /// </summary>
     public async Task<SweepOutcome> DrainAsync(
@@ -65,10 +72,13 @@ public sealed class DueIndex(StorageAccount storage)
             try
             {
                 var result = await work(row, cancellationToken);
-                if (result is not null)
+                if (result is null)
                 {
-                    await RemoveAsync(kind, row, cancellationToken);
+                    // The copy first: a crash between the two leaves the row twice, never not at all.
+                    await AddAsync(kind, now + Postponement, row.Subject, cancellationToken,
+                        row.Entity.Where(p => !RowOwnProperties.Contains(p.Key)).ToDictionary());
                 }
+                await RemoveAsync(kind, row, cancellationToken);
                 if (result == true)
                 {
                     done++;

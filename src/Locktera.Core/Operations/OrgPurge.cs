@@ -44,7 +44,7 @@ public sealed partial class OrgPurge(
     /// other partitions (container ids, rate-limit windows, viewers' consent index), then the node's
     /// partition in every table, its storage configurations last. A root takes its tree's access log
     /// and audit with it. A node whose row still exists (a delete in progress, or one that failed and
-    /// will be repeated) is left for a later run.
+    /// will be repeated) is looked at again an hour later.
     /// </summary>
     private async Task<bool?> PurgeOrgAsync(DueRow row, CancellationToken cancellationToken)
     {

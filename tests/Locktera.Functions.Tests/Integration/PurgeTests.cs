@@ -86,6 +86,22 @@ public class PurgeTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_node_whose_delete_is_still_under_way_is_looked_at_again_later()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var due = fixture.Services.GetRequiredService<DueIndex>();
+        await due.AddAsync(DueIndex.DeletedOrgs, DateTimeOffset.UtcNow.AddMinutes(-1), org.Id, CancellationToken.None,
+            new Dictionary<string, object> { [OrgPurge.RootProperty] = org.Id });
+
+        await Purge.RunAsync(CancellationToken.None);
+
+        (await fixture.Api.GetAsync($"orgs/{org.Id}", org.Key)).AssertStatus(200);
+        Assert.DoesNotContain(await due.DueAsync(DueIndex.DeletedOrgs, DateTimeOffset.UtcNow, 100, CancellationToken.None), r => r.Subject == org.Id);
+        var later = Assert.Single(await due.DueAsync(DueIndex.DeletedOrgs, DateTimeOffset.UtcNow + DueIndex.Postponement + TimeSpan.FromMinutes(1), 100, CancellationToken.None), r => r.Subject == org.Id);
+        Assert.Equal(org.Id, later.Entity.GetString(OrgPurge.RootProperty));
+    }
+
+    [Fact]
     public async Task The_remains_of_a_crashed_encode_and_ended_sessions_go_while_completed_encodes_stay()
     {
         var org = await fixture.CreateRootOrgAsync();
