@@ -36,6 +36,7 @@ public sealed partial class StorageHealth(StorageAccount storage, MasterKey mast
 
     private const string SnapshotPartition = "health";
     private const string SnapshotRow = "latest";
+    private const string KeyProbeBinding = "probe";
     private static readonly byte[] KeyProbe = "locktera health"u8.ToArray();
 
     private readonly SecretBox _keyProbe = new(masterKey, "health");
@@ -46,7 +47,7 @@ public sealed partial class StorageHealth(StorageAccount storage, MasterKey mast
         var tables = Probe("tables", () => storage.TableService.GetPropertiesAsync(cancellationToken), cancellationToken);
         var blobs = Probe("storage", () => storage.BlobService.GetPropertiesAsync(cancellationToken), cancellationToken);
         // The keys derived from the master key seal org private keys and storage secrets, and sign viewer tokens.
-        var keys = await Probe("keys", () => Task.FromResult(_keyProbe.Open(_keyProbe.Seal(KeyProbe, SnapshotRow), SnapshotRow)), cancellationToken);
+        var keys = await Probe("keys", () => Task.FromResult(_keyProbe.Open(_keyProbe.Seal(KeyProbe, KeyProbeBinding), KeyProbeBinding)), cancellationToken);
         var tableState = await tables;
         var blobState = await blobs;
         var services = new Dictionary<string, ServiceState>
