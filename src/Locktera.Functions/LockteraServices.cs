@@ -62,6 +62,9 @@ public static class LockteraServices
         services.AddSingleton<OrgService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TimerRuns>();
+        services.AddSingleton<DueIndex>();
+        services.AddSingleton<ExpirySweep>();
+        services.AddSingleton<OrgPurge>();
         services.AddSingleton<CounterBuffer>();
         services.AddHostedService<CounterFlusher>();
         services.AddSingleton<AccessLog>();
@@ -70,6 +73,7 @@ public static class LockteraServices
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageConfigChecks>();
         services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
         return services;

@@ -48,6 +48,7 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
     private const string HistoryPrefix = "h:";
     private const string SubjectHistoryPrefix = "s:";
     private const string OwnSubject = "org";
+    private const string IndexPrefix = "e:";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Consent ids are short slugs ("gdpr", "terms_of_use"): lower-case letters, digits, '_', '-' and '.'.</summary>
@@ -116,6 +117,21 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>Removes the viewer index rows ("e:{email}" → this org) of a deleted org's viewers, before its partition goes.</summary>
+    public async Task ForgetViewersAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var row in table.WithPrefix(orgId.ToString(), CurrentPrefix, null, cancellationToken, select: ["RowKey"]))
+        {
+            var subject = row.RowKey[CurrentPrefix.Length..row.RowKey.LastIndexOf(':')];
+            if (subject != OwnSubject)
+            {
+                // The subject is the escaped email, as the index partition's name holds it.
+                await table.DeleteEntityAsync(IndexPrefix + subject, orgId.ToString(), Azure.ETag.All, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>
     /// Every recorded change, newest first within [<paramref name="start"/>, <paramref name="end"/>]:
     /// the whole org's, or with a subject only that viewer's (or the org's own, for email null and
@@ -134,7 +150,7 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
     private static string Subject(ConsentScope scope, string? email) =>
         scope == ConsentScope.Org ? OwnSubject : Uri.EscapeDataString(email!.ToLowerInvariant());
 
-    private static string IndexPartition(string email) => "e:" + Uri.EscapeDataString(email.ToLowerInvariant());
+    private static string IndexPartition(string email) => IndexPrefix + Subject(ConsentScope.Viewer, email);
 
     private static TableEntity ToEntity(Consent c, string rowKey) => new(c.OrgId.ToString(), rowKey)
     {

@@ -5,6 +5,7 @@ using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Metering;
+using Locktera.Core.Operations;
 using Locktera.Core.Errors;
 using Locktera.Core.Storage;
 using Locktera.Core.Tera;
@@ -29,8 +30,15 @@ public sealed record ManifestFile(string? Type, TeraFileDetails Details);
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
 public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
 
-public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, UsageMeter meter, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
+public sealed class ContainerService(
+    ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, UsageMeter meter, DueIndex due, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// How long an encode may take before the purge treats what it left (a pending record, perhaps a
+    /// committed object) as the remains of a crash: far longer than any upload the front end allows.
+    /// </summary>
+    public static readonly TimeSpan EncodeGrace = TimeSpan.FromDays(1);
+
     /// <summary>
     /// How long an opened container's header, keys and index stay in memory. A video player's Range
     /// requests then cost one ranged read each, instead of two more reads, a key decapsulation and,
@@ -70,6 +78,10 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             ObjectKey = $"{orgId}/{id}.tera",
             Rules = manifest.RulesJson,
         };
+        // Noted before anything is written, so that whatever a crash leaves behind is found and removed
+        // (a completed encode's note is simply dropped by the purge).
+        await due.AddAsync(DueIndex.Encodes, record.CreatedAt + EncodeGrace, Subject(record), cancellationToken,
+            new Dictionary<string, object> { ["StorageId"] = record.StorageId, ["ObjectKey"] = record.ObjectKey });
         await store.AddAsync(record, cancellationToken);
         var upload = await target.Store.StartUploadAsync(record.ObjectKey, cancellationToken);
         try
@@ -153,6 +165,7 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
         var updated = await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
             ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
         await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
+        await IndexExpiryAsync(updated, cancellationToken);
         return updated;
     }
 
@@ -207,8 +220,11 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             var errors = new FieldErrors();
             var rules = DrmRules.Parse(next, errors);
             errors.ThrowIfAny();
-            return current with { Rules = rules.ToJson().ToJsonString(), Downloadable = rules.Downloadable };
+            // New rules that allow opening again (no end, or a later one) make an expired container active again.
+            var reopened = current.Status == ContainerStatus.Expired && !(rules.Time.End <= time.GetUtcNow());
+            return current with { Rules = rules.ToJson().ToJsonString(), Downloadable = rules.Downloadable, Status = reopened ? ContainerStatus.Active : current.Status };
         }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        await IndexExpiryAsync(updated, cancellationToken);
         await RecordAsync(EventLog.DrmUpdate, updated, actor, new Dictionary<string, string> { ["old"] = before ?? "{}", ["new"] = updated.Rules ?? "{}" }, cancellationToken);
         return updated;
     }
@@ -265,8 +281,9 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             : Effective(record);
     }
 
-    internal Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken) =>
-        store.UpdateAsync(record.OrgId, record.Id, r => r with
+    internal async Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken)
+    {
+        var active = await store.UpdateAsync(record.OrgId, record.Id, r => r with
         {
             Status = ContainerStatus.Active,
             Size = written.Size,
@@ -276,6 +293,28 @@ public sealed class ContainerService(ContainerStore store, OrgKeyPairs keyPairs,
             IndexOffset = written.IndexOffset,
             IndexLength = written.IndexLength,
         }, cancellationToken);
+        if (active is not null)
+        {
+            await IndexExpiryAsync(active, cancellationToken);
+        }
+        return active;
+    }
+
+    /// <summary>
+    /// The expiry sweep finds an active container with an end through a row keyed by that end, written
+    /// whenever a container becomes active or its rules change. A row left by an end that changed since
+    /// is dropped by the sweep, which checks the container itself.
+    /// </summary>
+    private async Task IndexExpiryAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        if (record.Status == ContainerStatus.Active && RulesOf(record).Rules.Time.End is { } end)
+        {
+            await due.AddAsync(DueIndex.Expiries, end, Subject(record), cancellationToken);
+        }
+    }
+
+    /// <summary>How the due rows of <see cref="DueIndex"/> name a container.</summary>
+    public static string Subject(ContainerRecord record) => $"{record.OrgId}:{record.Id}";
 
     internal Task MeterEncodeAsync(ContainerRecord record, Actor actor, long plainBytes, CancellationToken cancellationToken) =>
         meter.EncodedAsync(record.OrgId, actor.User, plainBytes, record.Size, cancellationToken);

@@ -47,8 +47,12 @@ public sealed class ContainerStore(StorageAccount storage)
         return row.HasValue && Guid.TryParse(row.Value!.GetString("ContainerId"), out var id) ? await FindAsync(orgId, id, cancellationToken) : null;
     }
 
-    /// <summary>Applies a change under the row's ETag, again on a lost race, so no concurrent change is lost.</summary>
-    public async Task<ContainerRecord?> UpdateAsync(Guid orgId, Guid containerId, Func<ContainerRecord, ContainerRecord> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a change under the row's ETag, again on a lost race, so no concurrent change is lost.
+    /// A change that returns null writes nothing (the record is returned as it is): a conditional update
+    /// decided on the newest row, such as the expiry sweep's.
+    /// </summary>
+    public async Task<ContainerRecord?> UpdateAsync(Guid orgId, Guid containerId, Func<ContainerRecord, ContainerRecord?> change, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var updated = await table.UpdateAsync<ContainerRecord?>(orgId.ToString(), RowKey(containerId), row =>
@@ -57,8 +61,9 @@ public sealed class ContainerStore(StorageAccount storage)
             {
                 return (null, (ContainerRecord?)null);
             }
-            var next = change(ToRecord(row));
-            return (ToEntity(next), next);
+            var current = ToRecord(row);
+            var next = change(current);
+            return next is null ? (null, current) : (ToEntity(next), next);
         }, cancellationToken);
         if (updated is { Md5: { } md5, Sha256: { } sha256 })
         {

@@ -46,6 +46,19 @@ public sealed class BlobContentStore(Func<CancellationToken, Task<BlobContainerC
     public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         await (await container(cancellationToken)).GetBlobClient(key).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 
+    /// <summary>Deletes every object whose key starts with <paramref name="prefix"/> (say, a deleted org's "{org id}/"); returns how many.</summary>
+    public async Task<int> DeleteAllAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var client = await container(cancellationToken);
+        var deleted = 0;
+        await foreach (var blob in client.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        {
+            await client.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            deleted++;
+        }
+        return deleted;
+    }
+
     private sealed class Upload(BlockBlobClient blob) : BufferedUpload(BlockSize)
     {
         private readonly List<string> _blockIds = [];

@@ -14,7 +14,7 @@ public sealed class ContentStores(StorageAccount account, StorageConfigStore con
 {
     private readonly ConcurrentDictionary<(Guid OrgId, Guid ConfigId), IContentStore> _stores = new();
 
-    public IContentStore Platform { get; } = new BlobContentStore(ct => account.ContainerAsync(options.Value.StoragePrefix + "content", ct));
+    public BlobContentStore Platform { get; } = new BlobContentStore(ct => account.ContainerAsync(options.Value.StoragePrefix + "content", ct));
 
     public async Task<ContentTarget> ForNewContainerAsync(Guid orgId, CancellationToken cancellationToken)
     {

@@ -48,8 +48,17 @@ public sealed record StorageSettings(
     public Uri? Endpoint => Type == StorageType.Azure ? new BlobServiceClient(Secret).Uri : Host;
 }
 
-/// <summary>One version of an org's storage configuration. Versions are immutable: a change is a new version.</summary>
-public sealed record StorageConfig(Guid Id, Guid OrgId, StorageSettings Settings, DateTimeOffset CreatedAt);
+/// <summary>
+/// One version of an org's storage configuration. Versions are immutable: a change is a new version.
+/// <see cref="LastCheck"/> is the health checks' latest finding about it, not part of the configuration.
+/// </summary>
+public sealed record StorageConfig(Guid Id, Guid OrgId, StorageSettings Settings, DateTimeOffset CreatedAt)
+{
+    public StorageCheck? LastCheck { get; init; }
+}
+
+/// <summary>When the health checks last probed a configuration's storage, whether it worked and, if not, why (safe to show).</summary>
+public sealed record StorageCheck(DateTimeOffset At, bool Healthy, string? Reason);
 
 /// <summary>Format rules of the settings, each returning what is wrong or null.</summary>
 public static partial class StorageRules

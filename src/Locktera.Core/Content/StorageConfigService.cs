@@ -29,16 +29,21 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
             throw new LockteraException(ErrorCode.StorageEndpointNotAllowed, $"The storage endpoint is not allowed: it {problem}.",
                 new Dictionary<string, string> { [endpointField] = problem });
         }
-        if (settings.Type != StorageType.Default)
+        if (settings.Type != StorageType.Default && await ProblemAsync(ContentStores.Connect(settings), cancellationToken) is { } failure)
         {
-            await ProbeAsync(ContentStores.Connect(settings), cancellationToken);
+            throw new LockteraException(ErrorCode.StorageConfigRejected, $"The storage configuration does not work: {failure}.");
         }
         var config = new StorageConfig(Guid.CreateVersion7(), orgId, settings, time.GetUtcNow());
         await configs.AddCurrentAsync(config, cancellationToken);
         return config;
     }
 
-    private static async Task ProbeAsync(IContentStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes, reads back and deletes a small probe object: null when all of it worked, otherwise what
+    /// went wrong in words safe to show (<see cref="Reason"/>). Used before saving a configuration and
+    /// by the health checks of saved ones.
+    /// </summary>
+    internal static async Task<string?> ProblemAsync(IContentStore store, CancellationToken cancellationToken)
     {
         var key = $"locktera-probe/{Guid.NewGuid():N}";
         try
@@ -54,14 +59,11 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
                 await read.ReadExactlyAsync(readBack, cancellationToken);
             }
             await store.DeleteAsync(key, cancellationToken);
-            if (!readBack.AsSpan().SequenceEqual(ProbeContent))
-            {
-                throw new LockteraException(ErrorCode.StorageConfigRejected, "The storage configuration does not work: it returned other content than was written.");
-            }
+            return readBack.AsSpan().SequenceEqual(ProbeContent) ? null : "it returned other content than was written";
         }
-        catch (Exception e) when (e is not LockteraException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new LockteraException(ErrorCode.StorageConfigRejected, $"The storage configuration does not work: {Reason(e)}.");
+            return Reason(e);
         }
     }
 

@@ -31,6 +31,37 @@ public sealed class StorageConfigStore(StorageAccount storage, MasterKey masterK
         return row.HasValue ? await FindAsync(orgId, row.Value!.GetGuid("ConfigId")!.Value, cancellationToken) : null;
     }
 
+    /// <summary>
+    /// The current version of every org that configured storage. One query over the table (its rows are
+    /// configurations only, a few per org that chose its own storage), for the periodic health checks.
+    /// </summary>
+    public async IAsyncEnumerable<StorageConfig> AllCurrentAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, select: ["PartitionKey", "ConfigId"], cancellationToken: cancellationToken))
+        {
+            if (await FindAsync(Guid.Parse(row.PartitionKey), row.GetGuid("ConfigId")!.Value, cancellationToken) is { } config)
+            {
+                yield return config;
+            }
+        }
+    }
+
+    /// <summary>Notes a health check's finding on the version it probed; a version purged meanwhile is no failure.</summary>
+    public async Task RecordCheckAsync(StorageConfig config, StorageCheck check, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var row = new TableEntity(config.OrgId.ToString(), config.Id.ToString()) { ["LastCheck"] = check.At, ["Healthy"] = check.Healthy, ["Reason"] = check.Reason };
+        try
+        {
+            await table.UpdateEntityAsync(row, Azure.ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (Azure.RequestFailedException e) when (e.IsNotFound())
+        {
+            // The org was deleted and its configurations purged while it was being checked.
+        }
+    }
+
     /// <summary>Adds a version and makes it current in one transaction, so a version is never current before it exists.</summary>
     public async Task AddCurrentAsync(StorageConfig config, CancellationToken cancellationToken)
     {
@@ -74,6 +105,9 @@ public sealed class StorageConfigStore(StorageAccount storage, MasterKey masterK
             e.GetString("Host") is { } host ? new Uri(host) : null,
             e.GetString("AccessKey"),
             sealedSecret is null ? null : Encoding.UTF8.GetString(_secrets.Open(sealedSecret, Binding(orgId, id))));
-        return new StorageConfig(id, orgId, settings, e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch);
+        return new StorageConfig(id, orgId, settings, e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch)
+        {
+            LastCheck = e.GetDateTimeOffset("LastCheck") is { } at ? new StorageCheck(at, e.GetBoolean("Healthy") ?? false, e.GetString("Reason")) : null,
+        };
     }
 }

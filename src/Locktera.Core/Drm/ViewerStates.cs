@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure.Data.Tables;
+using Locktera.Core.Operations;
 using Locktera.Core.Storage;
 
 namespace Locktera.Core.Drm;
@@ -10,9 +11,10 @@ public sealed record ViewerState(string Email, int Opens, int FailedAttempts, bo
 /// <summary>
 /// Per-viewer counters and viewing sessions, in the containers table's org partition: a counter
 /// row "v:{container}:{email}" changed only under its ETag (so two instances can never over-grant
-/// opens or lose a failed attempt) and a row per session "s:{container}:{session}".
+/// opens or lose a failed attempt) and a row per session "s:{container}:{session}", which the purge
+/// removes once it has expired (each session is noted in <see cref="DueIndex.Sessions"/> by its end).
 /// </summary>
-public sealed class ViewerStates(StorageAccount storage)
+public sealed class ViewerStates(StorageAccount storage, DueIndex due)
 {
     /// <summary>Starts a session unless the viewer has used <paramref name="maxOpens"/> opens (null: unlimited).</summary>
     public async Task<bool> TryStartSessionAsync(Guid orgId, Guid containerId, string email, int? maxOpens, string sessionId, DateTimeOffset expires, CancellationToken cancellationToken)
@@ -23,6 +25,7 @@ public sealed class ViewerStates(StorageAccount storage)
             return false;
         }
         var table = await Table(cancellationToken);
+        await due.AddAsync(DueIndex.Sessions, expires, $"{orgId}:{SessionRow(containerId, sessionId)}", cancellationToken);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), SessionRow(containerId, sessionId)) { ["Email"] = email, ["Expires"] = expires }, cancellationToken);
         return true;
     }
@@ -36,6 +39,17 @@ public sealed class ViewerStates(StorageAccount storage)
         var table = await Table(cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), SessionRow(containerId, sessionId), cancellationToken: cancellationToken);
         return row.HasValue && row.Value!.GetString("Email") == email && row.Value.GetDateTimeOffset("Expires") > now;
+    }
+
+    /// <summary>Removes an expired session, named as <see cref="TryStartSessionAsync"/> noted it ("{org id}:{session row}").</summary>
+    public async Task RemoveSessionAsync(string subject, CancellationToken cancellationToken)
+    {
+        var parts = subject.Split(':', 2);
+        if (parts.Length == 2 && Guid.TryParse(parts[0], out _) && parts[1].StartsWith("s:", StringComparison.Ordinal))
+        {
+            var table = await Table(cancellationToken);
+            await table.DeleteEntityAsync(parts[0], parts[1], Azure.ETag.All, cancellationToken);
+        }
     }
 
     public async Task<ViewerState> GetAsync(Guid orgId, Guid containerId, string email, CancellationToken cancellationToken)

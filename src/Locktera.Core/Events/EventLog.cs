@@ -69,6 +69,7 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
     public const string DrmUpdate = "drm.update";
     public const string ContainerAccess = "container.access";
     public const string ContainerFail = "container.fail";
+    public const string ContainerExpire = "container.expire";
 
     /// <summary>Events a client records itself start with this, so that no client can forge a service event.</summary>
     public const string ClientActionPrefix = "client.";
@@ -121,6 +122,23 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
             ["CreatorIp"] = entry.CreatorIp,
         })), cancellationToken);
         meter.Count(entry.OrgId, UsageMeter.NoSubject, Counters.Events);
+    }
+
+    /// <summary>
+    /// Records an event whose id and time are derived from what it records, so that recording it again
+    /// (a re-run, a second instance) meets the rows already written: false then, and nothing is added.
+    /// </summary>
+    public async Task<bool> RecordOnceAsync(ContainerEvent entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordAsync(entry, cancellationToken);
+            return true;
+        }
+        catch (Azure.RequestFailedException e) when (e.IsConflict())
+        {
+            return false;
+        }
     }
 
     /// <summary>

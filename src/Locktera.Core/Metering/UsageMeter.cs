@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using Azure.Data.Tables;
 using Locktera.Core.Storage;
 
@@ -74,6 +75,24 @@ public sealed class UsageMeter(StorageAccount storage, CounterBuffer counters, T
         var table = await Table(cancellationToken);
         return await table.QueryAsync<TableEntity>(e => e.PartitionKey == StoragePartition, select: ["RowKey"], cancellationToken: cancellationToken)
             .Select(row => Guid.Parse(row.RowKey)).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a deleted org's storage figures and the raw counters the roll-up still reads (this
+    /// month's and last month's), so the roll-up does not bring its figures back. Its monthly rows go
+    /// with its partition.
+    /// </summary>
+    public async Task<int> ForgetAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await table.DeleteEntityAsync(StoragePartition, orgId.ToString(), ETag.All, cancellationToken);
+        var removed = 0;
+        var today = time.GetUtcNow().UtcDateTime.Date;
+        for (var day = new DateTime(today.Year, today.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-1); day <= today; day = day.AddDays(1))
+        {
+            removed += await table.DeletePartitionAsync(DayPartition(day), cancellationToken, $"{orgId:N}:");
+        }
+        return removed;
     }
 
     public static string DayPartition(DateTime day) => "d:" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Locktera.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Operations;
 
@@ -10,8 +11,24 @@ namespace Locktera.Core.Operations;
 /// claimed and skips. A run that fails part-way leaves the rest to the next period's run, which is why
 /// every timer's work is written to be resumable.
 /// </summary>
-public sealed class TimerRuns(StorageAccount storage, TimeProvider time)
+public sealed partial class TimerRuns(StorageAccount storage, TimeProvider time, ILogger<TimerRuns> logger)
 {
+    /// <summary>
+    /// A timer's run: claims the period, does <paramref name="work"/> if this caller won it, then logs and
+    /// records the outcome <paramref name="work"/> describes. Null when another instance has the period.
+    /// </summary>
+    public async Task<string?> RunAsync(string timer, TimeSpan period, Func<CancellationToken, Task<string>> work, CancellationToken cancellationToken)
+    {
+        if (!await ClaimAsync(timer, period, cancellationToken))
+        {
+            return null;
+        }
+        var outcome = await work(cancellationToken);
+        LogRan(logger, timer, outcome);
+        await CompleteAsync(timer, outcome, cancellationToken);
+        return outcome;
+    }
+
     /// <summary>True when this caller won the current period of <paramref name="timer"/> and should run it.</summary>
     public async Task<bool> ClaimAsync(string timer, TimeSpan period, CancellationToken cancellationToken)
     {
@@ -34,4 +51,7 @@ public sealed class TimerRuns(StorageAccount storage, TimeProvider time)
         var table = await storage.TableAsync(storage.Names.TimerRuns, cancellationToken);
         await table.UpsertEntityAsync(new TableEntity("timer", timer) { ["FinishedAt"] = time.GetUtcNow(), ["Outcome"] = outcome }, TableUpdateMode.Merge, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Timer {Timer} ran: {Outcome}")]
+    private static partial void LogRan(ILogger logger, string timer, string outcome);
 }

@@ -2,6 +2,7 @@ using Locktera.Core.Access;
 using Locktera.Core.Errors;
 using Locktera.Core.Events;
 using Locktera.Core.Keys;
+using Locktera.Core.Operations;
 using Locktera.Core.Validation;
 
 namespace Locktera.Core.Orgs;
@@ -18,7 +19,7 @@ public sealed record OrgPatch(
     Optional<string?> MobilePhone,
     Optional<OrgRole> Role);
 
-public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit, TimeProvider time)
+public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit, DueIndex due, TimeProvider time)
 {
     public const string FirstKeyName = "admin";
 
@@ -211,12 +212,20 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
     /// <summary>
     /// Deletes a node with everything beneath it. Every key of the subtree is revoked before any
     /// node goes, and nodes go deepest first with the target last, so an interrupted delete leaves
-    /// no usable key behind and can simply be repeated.
+    /// no usable key behind and can simply be repeated. Each node is first put on the purge's list
+    /// (<see cref="DueIndex.DeletedOrgs"/>): once its node row is gone, the purge timer removes the rest
+    /// of its data (containers and their bytes, events, records, keys, configurations).
     /// </summary>
     public async Task DeleteAsync(Caller caller, Actor actor, Org target, CancellationToken cancellationToken)
     {
         RolePolicy.EnsureCanDelete(caller, target);
         var subtree = await SubtreeAsync(target, cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var node in subtree)
+        {
+            await due.AddAsync(DueIndex.DeletedOrgs, now, node.Id.ToString(), cancellationToken,
+                new Dictionary<string, object> { [OrgPurge.RootProperty] = node.RootOrgId.ToString() });
+        }
         foreach (var node in subtree)
         {
             await keys.RevokeAllAsync(node.Id, cancellationToken);

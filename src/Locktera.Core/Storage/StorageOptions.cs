@@ -27,6 +27,9 @@ public sealed class TableNames(string prefix)
 
     public string TimerRuns { get; } = prefix + "timerruns";
 
+    /// <summary>The timers' work lists (due rows: expiries, deleted orgs, encodes, sessions) and the health snapshot.</summary>
+    public string Operations { get; } = prefix + "operations";
+
     public string Usage { get; } = prefix + "usage";
 
     public string StorageConfigs { get; } = prefix + "storageconfigs";

@@ -58,11 +58,22 @@ public sealed class ProvisionedOrgView(Org org, CreatedApiKey key)
     public CreatedApiKeyView ApiKey { get; } = new(key);
 }
 
+/// <summary>
+/// The status in the shape of upstream's status page (<c>status</c>, <c>services</c>, <c>timestamp</c>)
+/// and, in the same body, its SPEC's short form: <c>api</c>, <c>auth</c>, <c>storage</c> as
+/// <c>up</c> or <c>down</c> (down only in a major outage; storage counts tables and blobs).
+/// </summary>
 public sealed class ServiceStatusView(HealthReport report)
 {
     public string Status { get; } = Name(report.Overall);
     public IReadOnlyDictionary<string, string> Services { get; } = report.Services.ToDictionary(s => s.Key, s => Name(s.Value));
     public DateTimeOffset Timestamp { get; } = report.Timestamp;
+    public string Api { get; } = UpOrDown(report, "api");
+    public string Auth { get; } = UpOrDown(report, "authentication");
+    public string Storage { get; } = UpOrDown(report, "storage", "tables");
+
+    private static string UpOrDown(HealthReport report, params string[] services) =>
+        services.Any(s => report.Services.GetValueOrDefault(s) == ServiceState.MajorOutage) ? "down" : "up";
 
     private static string Name(ServiceState state) => state switch
     {
@@ -89,6 +100,11 @@ public sealed class StorageConfigView(Guid orgId, StorageConfig? config)
     public string? AccessKey { get; } = config?.Settings.AccessKey;
     public string? SecretKey { get; } = config?.Settings.Type == StorageType.S3 ? Mask(config.Settings.Secret) : null;
     public DateTimeOffset? CreatedAt { get; } = config?.CreatedAt;
+
+    /// <summary>When the health checks last probed this storage (null until they have, and for the platform's).</summary>
+    public DateTimeOffset? LastCheck { get; } = config?.LastCheck?.At;
+    public bool? Healthy { get; } = config?.LastCheck?.Healthy;
+    public string? Reason { get; } = config?.LastCheck?.Reason;
 
     /// <summary>Short secrets show nothing: four characters of eight would be half the secret.</summary>
     private static string? Mask(string? secret) =>

@@ -1,0 +1,154 @@
+using Locktera.Core.Consents;
+using Locktera.Core.Containers;
+using Locktera.Core.Content;
+using Locktera.Core.Drm;
+using Locktera.Core.Keys;
+using Locktera.Core.Metering;
+using Locktera.Core.Orgs;
+using Locktera.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Locktera.Core.Operations;
+
+/// <summary>
+/// Removes what is no longer anyone's: the data of deleted org nodes, the remains of encodes that
+/// crashed, and viewing sessions that have ended. Each kind of work is a list of due rows
+/// (<see cref="DueIndex"/>); a row goes only when its work is done, and every step can be repeated,
+/// so a run that fails part-way is finished by the next.
+/// </summary>
+public sealed partial class OrgPurge(
+    DueIndex due, StorageAccount storage, OrgStore orgs, ContainerStore containers, ContentStores stores, ApiKeyStore keys,
+    ConsentLedger consents, ViewerStates viewers, UsageMeter usage, TimeProvider time, ILogger<OrgPurge> logger)
+{
+    /// <summary>The property of a deleted node's row that names its tree's root.</summary>
+    public const string RootProperty = "RootOrgId";
+
+    /// <summary>Rows of each kind handled per run at most; the next run takes the rest.</summary>
+    public const int BatchSize = 500;
+
+    public async Task<PurgeOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return new PurgeOutcome(
+            await due.DrainAsync(DueIndex.DeletedOrgs, now, BatchSize, PurgeOrgAsync, Failed, cancellationToken),
+            await due.DrainAsync(DueIndex.Encodes, now, BatchSize, PurgeEncodeAsync, Failed, cancellationToken),
+            await due.DrainAsync(DueIndex.Sessions, now, BatchSize, async (row, ct) =>
+            {
+                await viewers.RemoveSessionAsync(row.Subject, ct);
+                return true;
+            }, Failed, cancellationToken));
+    }
+
+    /// <summary>
+    /// Everything of one deleted node, in an order that keeps every step repeatable: container bytes
+    /// while the storage configurations that locate them still exist, then the rows that point into
+    /// other partitions (container ids, rate-limit windows, viewers' consent index), then the node's
+    /// partition in every table, its storage configurations last. A root takes its tree's access log
+    /// and audit with it. A node whose row still exists (a delete in progress, or one that failed and
+    /// will be repeated) is looked at again an hour later.
+    /// </summary>
+    private async Task<bool?> PurgeOrgAsync(DueRow row, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(row.Subject, out var orgId))
+        {
+            return false;
+        }
+        if (await orgs.FindAsync(orgId, cancellationToken) is not null)
+        {
+            return null;
+        }
+        var partition = orgId.ToString();
+        var removed = 0;
+        await foreach (var record in containers.ListAsync(orgId, null, cancellationToken))
+        {
+            await DeleteContentAsync(orgId, record.StorageId, record.ObjectKey, cancellationToken);
+            await containers.DeleteAsync(record, cancellationToken);
+            removed++;
+        }
+        // Objects of encodes that never got a record, in the platform's store.
+        await stores.Platform.DeleteAllAsync($"{orgId}/", cancellationToken);
+        var rateLimits = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
+        await foreach (var key in keys.ListAsync(orgId, cancellationToken))
+        {
+            await rateLimits.DeletePartitionAsync(key.KeyId.ToString(), cancellationToken);
+        }
+        await consents.ForgetViewersAsync(orgId, cancellationToken);
+        await usage.ForgetAsync(orgId, cancellationToken);
+        var names = storage.Names;
+        string[] tables = [names.Containers, names.Events, names.Addresses, names.ErrorReports, names.Consents, names.ApiKeys, names.OrgKeyPairs, names.Usage, names.Orgs, names.StorageConfigs];
+        var rows = 0;
+        foreach (var name in tables)
+        {
+            rows += await (await storage.TableAsync(name, cancellationToken)).DeletePartitionAsync(partition, cancellationToken);
+        }
+        if (row.Entity.GetString(RootProperty) == partition)
+        {
+            foreach (var name in new[] { names.AccessLog, names.OrgAudit })
+            {
+                rows += await (await storage.TableAsync(name, cancellationToken)).DeletePartitionAsync(partition, cancellationToken);
+            }
+        }
+        LogOrgPurged(logger, orgId, removed, rows);
+        return true;
+    }
+
+    /// <summary>
+    /// An encode noted when it began (<see cref="ContainerService.EncodeGrace"/> ago): if its record is
+    /// still pending or gone, the encode died part-way, and its object (committed or not) and record go.
+    /// </summary>
+    private async Task<bool?> PurgeEncodeAsync(DueRow row, CancellationToken cancellationToken)
+    {
+        var parts = row.Subject.Split(':');
+        if (parts.Length != 2 || !Guid.TryParse(parts[0], out var orgId) || !Guid.TryParse(parts[1], out var containerId))
+        {
+            return false;
+        }
+        var record = await containers.FindAsync(orgId, containerId, cancellationToken);
+        if (record is not null && record.Status != ContainerStatus.Pending)
+        {
+            return false;
+        }
+        await DeleteContentAsync(orgId, row.Entity.GetString("StorageId") ?? "", row.Entity.GetString("ObjectKey") ?? "", cancellationToken);
+        if (record is not null)
+        {
+            await containers.DeleteAsync(record, cancellationToken);
+        }
+        LogEncodeRemoved(logger, orgId, containerId);
+        return true;
+    }
+
+    private async Task DeleteContentAsync(Guid orgId, string storageId, string objectKey, CancellationToken cancellationToken)
+    {
+        IContentStore store;
+        try
+        {
+            store = await stores.ForStoredAsync(orgId, storageId, cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            // Its storage configuration is gone (an earlier run of this purge): nothing left to reach.
+            return;
+        }
+        if (objectKey.Length > 0)
+        {
+            await store.DeleteAsync(objectKey, cancellationToken);
+        }
+    }
+
+    private void Failed(DueRow row, Exception e) => LogPurgeFailed(logger, row.Entity.PartitionKey, row.Subject, e.GetType().Name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purge of {Kind} {Subject} failed: {Error}; the next run retries")]
+    private static partial void LogPurgeFailed(ILogger logger, string kind, string subject, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged deleted org {OrgId}: {Containers} containers, {Rows} rows")]
+    private static partial void LogOrgPurged(ILogger logger, Guid orgId, int containers, int rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the remains of failed encode {ContainerId} of org {OrgId}")]
+    private static partial void LogEncodeRemoved(ILogger logger, Guid orgId, Guid containerId);
+}
+
+/// <summary>What one purge run did, per kind of work.</summary>
+public sealed record PurgeOutcome(SweepOutcome DeletedOrgs, SweepOutcome FailedEncodes, SweepOutcome Sessions)
+{
+    public override string ToString() => $"deleted orgs: {DeletedOrgs}; failed encodes: {FailedEncodes}; sessions: {Sessions}";
+}
