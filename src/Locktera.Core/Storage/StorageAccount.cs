@@ -64,15 +64,30 @@ public sealed class StorageAccount
     }
 
     /// <summary>
-    /// The account the setting <paramref name="connectionName"/> describes: its connection string when
-    /// it has one (the Functions host decides the same way, so both use one account), otherwise the
-    /// identity-based form from its service URIs.
+    /// The account the setting <paramref name="connectionName"/> describes: the identity-based form
+    /// whenever its service URIs are configured (a key left behind in a connection string must not win
+    /// over the identity a deployment set up), otherwise its connection string.
     /// </summary>
     /// <param name="transport">Where the clients (and the identity credential) send requests; the
     /// platform default when null. Tests pass their own to see the requests without a network.</param>
     public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names, HttpPipelineTransport? transport = null)
     {
         var section = configuration.GetSection(connectionName);
+        var tableUri = section["tableServiceUri"];
+        var blobUri = section["blobServiceUri"];
+        if (!string.IsNullOrWhiteSpace(tableUri) || !string.IsNullOrWhiteSpace(blobUri))
+        {
+            if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(blobUri))
+            {
+                throw new InvalidOperationException(
+                    $"Set both '{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based storage connection.");
+            }
+            var credential = IdentityCredential(section, transport);
+            return new StorageAccount(
+                new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, WithTransport(Configure(new TableClientOptions()), transport)),
+                new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, WithTransport(Configure(new BlobClientOptions()), transport)),
+                names);
+        }
         var connectionString = section.Value;
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
@@ -90,19 +105,9 @@ public sealed class StorageAccount
             }
         }
 
-        var tableUri = section["tableServiceUri"];
-        var blobUri = section["blobServiceUri"];
-        if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(blobUri))
-        {
-            throw new InvalidOperationException(
-                $"Storage is not configured: set '{connectionName}' to a connection string, or set both " +
-                $"'{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based connection.");
-        }
-        var credential = IdentityCredential(section, transport);
-        return new StorageAccount(
-            new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, WithTransport(Configure(new TableClientOptions()), transport)),
-            new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, WithTransport(Configure(new BlobClientOptions()), transport)),
-            names);
+        throw new InvalidOperationException(
+            $"Storage is not configured: set '{connectionName}' to a connection string, or set both " +
+            $"'{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based connection.");
     }
 
     /// <summary>

@@ -19,11 +19,13 @@ public class StorageAccountTests
     private const string ClientId = "0b0e8e44-1c1f-4b8e-9d59-1f3a4e2b7c61";
 
     [Fact]
-    public async Task The_identity_form_reaches_the_configured_services_with_the_user_assigned_identity()
+    public async Task The_identity_form_reaches_the_configured_services_with_the_user_assigned_identity_even_beside_a_connection_string()
     {
         var recorder = new Recorder();
         var account = FromSettings(recorder, new()
         {
+            // A connection string left behind must not win over the identity the deployment set up.
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=https;AccountName=stold;AccountKey={Convert.ToBase64String(new byte[64])};EndpointSuffix=core.windows.net",
             ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/",
             ["AzureWebJobsStorage__blobServiceUri"] = "https://stexample.blob.core.windows.net/",
             ["AzureWebJobsStorage__credential"] = "managedidentity",
