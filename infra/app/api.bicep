@@ -103,6 +103,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // The host's limit and the API's own agree, so an encode fails with the API's 413 and not midway.
       FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxRequestBodyBytes)
       Locktera__MaxContainerBytes: string(maxRequestBodyBytes)
+      // The host hands each request to the worker over loopback with the front end's X-Forwarded-For,
+      // so the client is the address the front end appended; anything a client sent before it is ignored.
+      Locktera__TrustedProxies: '127.0.0.1,::1'
       // Versionless references: a new secret version (a rotated operator key) is picked up on refresh.
       Locktera__OperatorKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${operatorKeySecretName})'
       Locktera__MasterKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${masterKeySecretName})'
