@@ -67,7 +67,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         {
             records.AddRange(await ledger.OfViewerAsync(orgId, viewer, cancellationToken));
         }
-        return ApiResults.Ok(records.OrderBy(c => c.OrgId).ThenBy(c => c.ConsentId, StringComparer.Ordinal).Select(View).ToList());
+        return ApiResults.Ok(records.OrderBy(c => c.OrgId).ThenBy(c => c.ConsentId, StringComparer.Ordinal).Select(c => ViewFor(req, c)).ToList());
     }
 
     [Function("PutViewerConsent")]
@@ -90,7 +90,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         }
         var id = ConsentId(consent_id);
         var decision = await ReadDecisionAsync(req, id, viewer);
-        return ApiResults.Ok(View(await ledger.SetAsync(orgId, ConsentScope.Viewer, viewer, id, decision, req.Actor(), cancellationToken)));
+        return ApiResults.Ok(ViewFor(req, await ledger.SetAsync(orgId, ConsentScope.Viewer, viewer, id, decision, req.Actor(), cancellationToken)));
     }
 
     [Function("ListViewerConsentHistory")]
@@ -108,7 +108,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         {
             merged.AddRange(await ledger.HistoryAsync(orgId, ConsentScope.Viewer, viewer, c => Matches(c, null, consentId), start, end, 0, paging.Skip + paging.Limit, cancellationToken));
         }
-        return ApiResults.Ok(merged.OrderByDescending(c => c.UpdatedAt).Skip(paging.Skip).Take(paging.Limit).Select(View).ToList());
+        return ApiResults.Ok(merged.OrderByDescending(c => c.UpdatedAt).Skip(paging.Skip).Take(paging.Limit).Select(c => ViewFor(req, c)).ToList());
     }
 
     /// <summary>The org nodes whose records of this viewer the caller may read: the token's node, or those an org key sees.</summary>
@@ -215,6 +215,10 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         (email is null || consent.Email == email) && (consentId is null || consent.ConsentId == consentId);
 
     /// <summary>Both upstream shapes at once (<c>status</c>/<c>updated_at</c> and <c>is_checked</c>/<c>consent_timestamp</c>), and who made the change from where.</summary>
+    /// <summary>A viewer sees who changed its records and from where only when it did so itself, never an org's keys or addresses.</summary>
+    private static object ViewFor(HttpRequest req, Consent c) =>
+        View(req.Caller() is Caller.Viewer v && !c.ChangedBy.Equals(v.Token.Email, StringComparison.OrdinalIgnoreCase) ? c with { ChangedBy = "org", Ip = null } : c);
+
     private static object View(Consent c) => new
     {
         id = c.Id,

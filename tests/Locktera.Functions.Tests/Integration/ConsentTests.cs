@@ -104,11 +104,18 @@ public class ConsentTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var history = (await fixture.Api.GetAsync("viewers/ann@example.com/consents_history", token)).AssertStatus(200).Json!.AsArray();
         Assert.Equal(["revoked", "granted"], history.Select(c => Str(c, "status")));
 
+        // What the org records for the viewer, the viewer sees without the org's key or address.
+        (await fixture.Api.SendAsync(HttpMethod.Put, "viewers/ann@example.com/consents/newsletter", org.Key, new JsonObject { ["status"] = "revoked" })).AssertStatus(200);
+        var byOrg = (await fixture.Api.GetAsync("viewers/ann@example.com/consents", token)).Json!.AsArray().Single(c => Str(c, "consent_id") == "newsletter");
+        Assert.Equal("org", Str(byOrg, "changed_by"));
+        Assert.Null(byOrg!["ip"]);
+        Assert.Equal("127.0.0.1", Str(own[0], "ip"));
+
         // The org reads them through the viewer routes and in its own listing and history.
-        Assert.Single((await fixture.Api.GetAsync("viewers/ann@example.com/consents", org.Key)).AssertStatus(200).Json!.AsArray());
-        var listed = (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?email=ann@example.com", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(2, (await fixture.Api.GetAsync("viewers/ann@example.com/consents", org.Key)).AssertStatus(200).Json!.AsArray().Count);
+        var listed = (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?email=ann@example.com&consent_id=terms_of_use", org.Key)).AssertStatus(200).Json!.AsArray();
         Assert.Equal("terms_of_use", Str(Assert.Single(listed), "consent_id"));
-        Assert.Equal(2, (await fixture.Api.GetAsync($"orgs/{org.Id}/consents_history?email=ANN@example.com", org.Key)).Json!.AsArray().Count);
+        Assert.Equal(2, (await fixture.Api.GetAsync($"orgs/{org.Id}/consents_history?email=ANN@example.com&consent_id=terms_of_use", org.Key)).Json!.AsArray().Count);
 
         // A token speaks only for its own email and cannot reach org routes.
         (await PutViewer(token, "bob@example.com", "terms_of_use", new JsonObject { ["status"] = "granted" })).AssertProblem(403, 40308);
