@@ -32,7 +32,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
     public void RecordSuccess(Org keyOrg, Guid keyId, string? ip)
     {
         var now = time.GetUtcNow();
-        var period = Floor(now, SuccessPeriod);
+        var period = Periods.Floor(now, SuccessPeriod);
         var row = $"{Prefix}{RowKeys.NewestFirst(period)}:s:{keyId:N}:{Escape(ip)}";
         counters.Add(storage.Names.AccessLog, keyOrg.RootOrgId.ToString(), row, Once,
             Labels(keyOrg, period, User(keyOrg), keyId, "authenticate", "success", null, ip, now), period + SuccessPeriod);
@@ -42,7 +42,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
     public async Task RecordFailureAsync(Org org, Guid? keyId, string? user, string action, string status, string reason, string? ip, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var minute = Floor(now, FloodPeriod);
+        var minute = Periods.Floor(now, FloodPeriod);
         var seen = _recentFailures.AddOrUpdate((org.Id, ip, minute.UtcTicks), 1, (_, n) => n + 1);
         if (seen == 1)
         {
@@ -88,7 +88,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
     {
         var table = await Table(cancellationToken);
         // A counted line is keyed by its hour's start, so the hour that holds start is read too.
-        var rows = table.NewestFirstWithin(node.RootOrgId.ToString(), Prefix, start is { } from ? Floor(from, SuccessPeriod) : null, end, cancellationToken);
+        var rows = table.NewestFirstWithin(node.RootOrgId.ToString(), Prefix, start is { } from ? Periods.Floor(from, SuccessPeriod) : null, end, cancellationToken);
         var within = node.Id.ToString();
         var page = await Merged(rows, cancellationToken)
             .PageAsync(e => e.Path.Contains(within, StringComparison.Ordinal) && (start is null || e.Entry.LastSeen >= start), skip, take, cancellationToken);
@@ -152,9 +152,6 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
 
     /// <summary>Who a key acts for: its node's email, or the name of a group or organization.</summary>
     public static string? User(Org org) => org.Email ?? org.OrgName;
-
-    private static DateTimeOffset Floor(DateTimeOffset at, TimeSpan period) =>
-        at == DateTimeOffset.MinValue ? at : new DateTimeOffset(at.UtcTicks - (at.UtcTicks % period.Ticks), TimeSpan.Zero);
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -35,7 +35,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
 {
     private const string ContactPrefix = "a:";
     private const string AuditPrefix = "x:";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     /// <summary>Creates or updates the contact; returns it and whether it was created.</summary>
     public async Task<(Address Address, bool Created)> PutAsync(Guid orgId, string email, AddressDetails details, Actor actor, CancellationToken cancellationToken)

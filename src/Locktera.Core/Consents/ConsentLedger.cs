@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Locktera.Core.Events;
 using Locktera.Core.Storage;
@@ -40,7 +40,7 @@ public sealed record ConsentDecision(bool Granted, string? Description, DateTime
 /// org's history and "s:{subject}:{inverted time}" for one subject's — so both read newest first in one
 /// range. Viewers also get an index partition "e:{email}" naming the orgs that hold their records.
 /// </summary>
-public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
+public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider time)
 {
     public const int MaxConsentIdLength = 64;
     public const int MaxDescriptionLength = 200;
@@ -49,7 +49,7 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
     private const string SubjectHistoryPrefix = "s:";
     private const string OwnSubject = "org";
     private const string IndexPrefix = "e:";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     /// <summary>Consent ids are short slugs ("gdpr", "terms_of_use"): lower-case letters, digits, '_', '-' and '.'.</summary>
     public static string? NormalizeConsentId(string value, out string? error)
@@ -97,7 +97,11 @@ public sealed class ConsentLedger(StorageAccount storage, TimeProvider time)
     /// <summary>A listing cursor: the row key of a record, which <see cref="ListAsync"/> resumes after.</summary>
     public static string CursorOf(Consent consent) => $"{CurrentPrefix}{Subject(consent.Scope, consent.Email)}:{consent.ConsentId}";
 
-    public static bool IsCursor(string cursor) => cursor.StartsWith(CurrentPrefix, StringComparison.Ordinal) && cursor.Length < 1024;
+    /// <summary>Whether a cursor has the shape of a record's row key (an escaped subject and a slug), so nothing else reaches a query.</summary>
+    public static bool IsCursor(string cursor) => CursorShape().IsMatch(cursor);
+
+    [GeneratedRegex("^c:(org|[A-Za-z0-9%._~-]{1,800}):[a-z0-9][a-z0-9_.-]{0,63}$")]
+    private static partial Regex CursorShape();
 
     /// <summary>A viewer's current consents within one org node.</summary>
     public async Task<IReadOnlyList<Consent>> OfViewerAsync(Guid orgId, string email, CancellationToken cancellationToken)

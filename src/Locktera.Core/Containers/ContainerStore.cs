@@ -16,7 +16,7 @@ namespace Locktera.Core.Containers;
 public sealed class ContainerStore(StorageAccount storage)
 {
     private const string RecordPrefix = "c:";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     public async Task AddAsync(ContainerRecord record, CancellationToken cancellationToken)
     {

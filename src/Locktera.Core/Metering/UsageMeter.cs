@@ -69,12 +69,12 @@ public sealed class UsageMeter(StorageAccount storage, CounterBuffer counters, T
         }, cancellationToken);
     }
 
-    /// <summary>Every org with storage figures.</summary>
-    public async Task<IReadOnlyList<Guid>> OrgsWithStorageAsync(CancellationToken cancellationToken)
+    /// <summary>The storage figures of every org that has them, in one partition read.</summary>
+    public async Task<IReadOnlyDictionary<Guid, StorageUse>> AllStorageAsync(CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == StoragePartition, select: ["RowKey"], cancellationToken: cancellationToken)
-            .Select(row => Guid.Parse(row.RowKey)).ToListAsync(cancellationToken);
+        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == StoragePartition, cancellationToken: cancellationToken)
+            .ToDictionaryAsync(row => Guid.Parse(row.RowKey), row => ToStorageUse(row), cancellationToken: cancellationToken);
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed partial class UsageRollup(StorageAccount storage, UsageMeter meter
     {
         var table = await Table(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
-        var current = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var current = Periods.MonthStart(now);
         var written = 0;
         foreach (var month in new[] { current.AddMonths(-1), current })
         {
@@ -82,7 +82,7 @@ public sealed partial class UsageRollup(StorageAccount storage, UsageMeter meter
     public async Task<int> VerifyStorageAsync(CancellationToken cancellationToken)
     {
         var corrected = 0;
-        foreach (var orgId in await meter.OrgsWithStorageAsync(cancellationToken))
+        foreach (var orgId in (await meter.AllStorageAsync(cancellationToken)).Keys)
         {
             long bytes = 0, count = 0;
             await foreach (var record in containers.ListAsync(orgId, null, cancellationToken))
@@ -121,9 +121,10 @@ public sealed partial class UsageRollup(StorageAccount storage, UsageMeter meter
             }
         }
         var asOf = time.GetUtcNow();
+        var storage = await meter.AllStorageAsync(cancellationToken);
         foreach (var (orgId, sums) in totals)
         {
-            var stored = await meter.StorageAsync(orgId, cancellationToken);
+            var stored = storage.GetValueOrDefault(orgId) ?? new StorageUse(0, 0);
             var entity = new TableEntity(orgId.ToString(), MonthPrefix + MonthName(month))
             {
                 ["StorageBytes"] = stored.Bytes,

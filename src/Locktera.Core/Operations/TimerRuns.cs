@@ -33,7 +33,7 @@ public sealed partial class TimerRuns(StorageAccount storage, TimeProvider time,
     public async Task<bool> ClaimAsync(string timer, TimeSpan period, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var current = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % period.Ticks), TimeSpan.Zero);
+        var current = Periods.Floor(now, period);
         var table = await storage.TableAsync(storage.Names.TimerRuns, cancellationToken);
         return await table.UpdateAsync<bool>("timer", timer, row =>
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Azure.Data.Tables;
 using Locktera.Core.Events;
 using Locktera.Core.Storage;
@@ -22,7 +21,7 @@ public sealed class OrgAudit(StorageAccount storage, TimeProvider time)
     public const string RoleChange = "role_change";
     public const string Delete = "delete";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     public async Task RecordAsync(string action, Org? before, Org? after, Actor actor, CancellationToken cancellationToken)
     {

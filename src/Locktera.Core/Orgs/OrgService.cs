@@ -168,10 +168,11 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
                 }
                 await audit.RecordAsync(OrgAudit.Delete, node, null, actor, CancellationToken.None);
             }
-            var failed = planned[created.Count].Row;
-            throw e is LockteraException { Code: ErrorCode.EmailTaken }
-                ? CsvRows.Invalid([new(failed.Row, "email is already used in this organization")])
-                : e;
+            if (e is LockteraException { Code: ErrorCode.EmailTaken })
+            {
+                throw CsvRows.Invalid([new(planned[created.Count].Row.Row, "email is already used in this organization")]);
+            }
+            throw;
         }
         return created;
     }

@@ -27,6 +27,12 @@ public sealed partial class CounterBuffer(StorageAccount storage, TimeProvider t
     /// </summary>
     public void Add(string table, string partitionKey, string rowKey, IReadOnlyDictionary<string, long> counts, IReadOnlyDictionary<string, object?> labels, DateTimeOffset openUntil)
     {
+        // The table service owns these columns and drops what is written to them (a "Timestamp" label
+        // would silently become the write time).
+        if (labels.ContainsKey("Timestamp") || labels.ContainsKey("PartitionKey") || labels.ContainsKey("RowKey"))
+        {
+            throw new ArgumentException("Counter rows cannot set the table service's own columns.", nameof(labels));
+        }
         while (true)
         {
             var entry = _entries.GetOrAdd((table, partitionKey, rowKey), _ => new Entry());

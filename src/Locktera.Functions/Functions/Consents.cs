@@ -1,4 +1,3 @@
-using System.Globalization;
 using Locktera.Core.Access;
 using Locktera.Core.Consents;
 using Locktera.Core.Errors;
@@ -155,7 +154,8 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         var status = body.OptionalEnum("status", s => s switch { "granted" => true, "revoked" => (bool?)false, _ => null }, StatusNames);
         var isChecked = body.Bool("is_checked");
         var description = body.Text("description", ConsentLedger.MaxDescriptionLength);
-        var at = body.Checked("consent_timestamp", 40, ParseTimestamp);
+        // When the person decided: a past time (five minutes of clock skew allowed), never the future.
+        var at = body.Timestamp("consent_timestamp", value => value > DateTimeOffset.UtcNow.AddMinutes(5) ? "cannot be in the future" : null);
         if (body.Text("consent_id", ConsentLedger.MaxConsentIdLength + 1) is { } named && ConsentLedger.NormalizeConsentId(named, out _) != consentId)
         {
             body.Fail("consent_id", "differs from the consent id in the path");
@@ -177,15 +177,8 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
             body.Fail("status", "is required: 'granted' or 'revoked' (or is_checked true or false)");
         }
         body.EnsureValid();
-        var timestamp = at is null ? (DateTimeOffset?)null : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-        return new ConsentDecision(status.IsSet ? status.Value : isChecked!.Value, description, timestamp);
+        return new ConsentDecision(status.IsSet ? status.Value : isChecked!.Value, description, at);
     }
-
-    /// <summary>When the person decided: a past time (five minutes of clock skew allowed), never the future.</summary>
-    private static string? ParseTimestamp(string text) =>
-        !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? "must be an ISO-8601 timestamp"
-        : value > DateTimeOffset.UtcNow.AddMinutes(5) ? "cannot be in the future"
-        : null;
 
     private static (string? Email, string? ConsentId) Filters(HttpRequest req)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Errors;
 using Locktera.Core.Keys;
@@ -119,11 +120,7 @@ public sealed partial class Consumption(UsageRollup rollup, UsageMeter meter, Or
         return months;
     }
 
-    private DateTime CurrentMonth()
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-    }
+    private DateTime CurrentMonth() => Periods.MonthStart(time.GetUtcNow());
 
     /// <summary>A "yyyy-MM" query value: a month from 2000 up to the current one.</summary>
     private static DateTime? Month(HttpRequest req, string name, DateTime current, FieldErrors errors)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Access;
@@ -117,14 +116,14 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
         var country = place?.Checked("country", 100, text => Places.Country(text) is null ? "is not a country code or name" : null);
         var subdivision = place?.Text("subdivision", 100);
         var city = place?.Text("city", 100);
-        var at = body.Checked("time", 40, text => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _) ? null : "must be an ISO-8601 timestamp");
+        var at = body.Timestamp("time");
         body.EnsureValid();
 
         var address = ip is null ? null : IPAddress.Parse(ip);
         var location = place is not null
             ? new GeoFacts(continent is null ? null : Places.Continent(continent), country is null ? null : Places.Country(country), subdivision, city)
             : address is null ? null : geo.Locate(address);
-        var now = at is null ? time.GetUtcNow() : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        var now = at ?? time.GetUtcNow();
         var verdict = DrmEvaluator.Evaluate(containers.RulesOf(record).Rules, new ViewerFacts(now, address, location, viewer));
         return ApiResults.Ok(new
         {

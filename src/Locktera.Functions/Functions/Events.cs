@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Events;
+using Locktera.Core.Validation;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -94,9 +94,8 @@ public sealed class Events(EventLog events, ContainerService containers)
         }
 
         var detail = ReadDetail(body);
-        var timestamp = body.Checked("timestamp", 40, t => DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)
-            ? null
-            : "must be an ISO-8601 timestamp, e.g. 2026-01-31T23:59:59Z");
+        // Kept as the client wrote it: it is the client's claim, not a time the service relies on.
+        var timestamp = body.Checked("timestamp", 40, t => Timestamps.Parse(t) is null ? Timestamps.Problem : null);
         foreach (var (field, key, value) in new[] { ("timestamp", "client_timestamp", timestamp), ("status", "status", body.Text("status", EventLog.MaxDetailValueLength)) })
         {
             if (value is not null && !detail.TryAdd(key, value))

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Locktera.Core.Access;
 using Locktera.Core.ErrorLog;
 using Locktera.Core.Errors;
@@ -24,10 +23,9 @@ public sealed class OrgErrors(ErrorReports reports)
         var message = body.Text("message", ErrorReports.MaxMessageLength, required: true);
         var code = body.WholeNumber("code", int.MinValue, int.MaxValue);
         var severity = body.OptionalEnum("severity", ParseSeverity, SeverityNames);
-        var at = body.Checked("timestamp", 40, text => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _) ? null : "must be an ISO-8601 timestamp");
+        var timestamp = body.Timestamp("timestamp");
         var fields = body.StringMap("fields", ErrorReports.MaxFields, 100, 1000);
         body.EnsureValid();
-        var timestamp = at is null ? (DateTimeOffset?)null : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
         var report = await reports.AddAsync(req.TargetOrg().Id, message!, code, fields, severity.IsSet ? severity.Value : Severity.Medium, timestamp, req.Actor(), cancellationToken);
         return ApiResults.Created(View(report));
     }

@@ -293,6 +293,10 @@ public sealed class JsonBody
     public string? Checked(string name, int maxLength, Func<string, string?> check, bool required = false) =>
         Normalize(name, ReadString(name, maxLength, required), (string value, out string? error) => (error = check(value)) is null ? value : null).Value;
 
+    /// <summary>An ISO-8601 time (<see cref="Timestamps"/>), optionally also checked by <paramref name="check"/> (it returns what is wrong, or null).</summary>
+    public DateTimeOffset? Timestamp(string name, Func<DateTimeOffset, string?>? check = null) =>
+        Checked(name, 40, text => Timestamps.Parse(text) is { } at ? check?.Invoke(at) : Timestamps.Problem) is { } valid ? Timestamps.Parse(valid) : null;
+
     /// <summary>Reports a problem the body's own checks cannot see, such as a field that does not apply.</summary>
     public void Fail(string name, string message) => _errors.Add(_prefix + name, message);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Locktera.Core.Errors;
 using Locktera.Core.Validation;
 using Microsoft.AspNetCore.Http;
@@ -27,11 +26,11 @@ internal static class QueryValues
         {
             return null;
         }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        if (Timestamps.Parse(text) is { } value)
         {
             return value;
         }
-        errors.Add(name, "must be an ISO-8601 timestamp, e.g. 2026-01-31T23:59:59Z");
+        errors.Add(name, Timestamps.Problem);
         return null;
     }
 }

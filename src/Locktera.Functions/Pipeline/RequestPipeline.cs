@@ -64,6 +64,8 @@ public sealed partial class RequestPipeline(
         {
             var ip = clientAddresses.Resolve(http)?.ToString();
             var caller = access is PublicEndpointAttribute ? null : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, ip, http.RequestAborted);
+            // From here on, a refused request's log line names the key that was refused.
+            logged = caller;
             Org? target = null;
             try
             {
@@ -79,12 +81,11 @@ public sealed partial class RequestPipeline(
                 throw;
             }
             http.SetRequestContext(new RequestContext(requestId, caller, target));
-            logged = caller;
-            var (scopeOrg, scopeKey) = Attribution(caller);
-            using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestId, ["OrgId"] = scopeOrg, ["KeyId"] = scopeKey });
-            if (UsageOrg(caller) is { } orgId)
+            var (orgId, keyId) = Attribution(caller);
+            using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestId, ["OrgId"] = orgId, ["KeyId"] = keyId });
+            if (orgId is { } counted)
             {
-                meter.Count(orgId, caller!.UsageSubject, Counters.ApiCalls);
+                meter.Count(counted, keyId!, Counters.ApiCalls);
             }
             await function();
             return null;
@@ -99,21 +100,16 @@ public sealed partial class RequestPipeline(
     public static IResult Problem(HttpContext http, ErrorCode code, string message) =>
         ApiResults.Problem(code, message, null, AssignRequestId(http));
 
-    /// <summary>Whom a request's logs name: the org node and key id (never a secret; a viewer by its token's org only).</summary>
+    /// <summary>
+    /// Whom a request is attributed to, in its logs and its metering: the org node (the key's, or the
+    /// one whose viewer token it is; the operator has none) and the usage subject (key id, "viewer",
+    /// "operator" — never a secret or an email).
+    /// </summary>
     private static (Guid? OrgId, string? KeyId) Attribution(Caller? caller) => caller switch
     {
-        Caller.Key key => (key.Org.Id, key.ApiKey.KeyId.ToString()),
-        Caller.Viewer viewer => (viewer.Token.OrgId, "viewer"),
-        Caller.Operator => (null, "operator"),
-        _ => (null, null),
-    };
-
-    /// <summary>The org an authorized call counts for: the key's node, or the org whose viewer token it is.</summary>
-    private static Guid? UsageOrg(Caller? caller) => caller switch
-    {
-        Caller.Key key => key.Org.Id,
-        Caller.Viewer viewer => viewer.Token.OrgId,
-        _ => null,
+        Caller.Key key => (key.Org.Id, key.UsageSubject),
+        Caller.Viewer viewer => (viewer.Token.OrgId, viewer.UsageSubject),
+        _ => (null, caller?.UsageSubject),
     };
 
     /// <summary>The refusals of a valid key that its organization's access log records, by reason.</summary>

@@ -198,5 +198,8 @@ public class ConsentTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var rest = (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?limit=2&cursor={first.Header("X-Next-Cursor")}", org.Key)).Json!.AsArray();
         Assert.Equal("c", Str(Assert.Single(rest), "consent_id"));
         (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?cursor=bm9wZQ", org.Key)).AssertStatus(400);
+        // A cursor shaped like a row key but holding what no key holds never reaches a query.
+        var forged = System.Buffers.Text.Base64Url.EncodeToString("c:org\u0001'x:a"u8);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?cursor={forged}", org.Key)).AssertProblem(400, 40004);
     }
 }
