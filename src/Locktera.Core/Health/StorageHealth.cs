@@ -81,13 +81,21 @@ public sealed partial class StorageHealth(StorageAccount storage, MasterKey mast
         }, TableUpdateMode.Replace, cancellationToken);
     }
 
-    /// <summary>The newest snapshot (this instance's or the stored one) unless stale, otherwise a live check.</summary>
+    /// <summary>
+    /// This instance's own snapshot while it is fresh (every instance probes each minute), else the stored
+    /// one, else a live check. The public status route thus costs no storage read on an instance whose
+    /// timer runs, however often it is called.
+    /// </summary>
     public async Task<HealthReport> CurrentAsync(CancellationToken cancellationToken)
     {
-        var stored = await StoredAsync(cancellationToken);
-        var newest = new[] { _recorded, stored }.OfType<HealthReport>().MaxBy(r => r.Timestamp);
-        return newest is not null && time.GetUtcNow() - newest.Timestamp <= StaleAfter ? newest : await CheckAsync(cancellationToken);
+        if (_recorded is { } own && IsFresh(own))
+        {
+            return own;
+        }
+        return await StoredAsync(cancellationToken) is { } stored && IsFresh(stored) ? stored : await CheckAsync(cancellationToken);
     }
+
+    private bool IsFresh(HealthReport report) => time.GetUtcNow() - report.Timestamp <= StaleAfter;
 
     private async Task<HealthReport?> StoredAsync(CancellationToken cancellationToken)
     {
