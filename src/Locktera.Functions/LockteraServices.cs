@@ -56,6 +56,7 @@ public static class LockteraServices
         services.AddSingleton<GeoLocator>();
         services.AddSingleton<RequestFacts>();
         services.AddSingleton<OrgKeyPairs>();
+        services.AddSingleton<ContainerSeal>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgAudit>();

@@ -50,6 +50,9 @@ public sealed record ContainerRecord
 
     public int IndexLength { get; init; }
 
+    /// <summary>What binds the stored bytes to this record (<see cref="ContainerSeal"/>); set when the encode completes.</summary>
+    public string? Seal { get; init; }
+
     /// <summary>Rules given at encode, as JSON (sealed in the container too when static).</summary>
     public string? Rules { get; init; }
 }

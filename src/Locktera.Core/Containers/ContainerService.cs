@@ -30,8 +30,30 @@ public sealed record ManifestFile(string? Type, TeraFileDetails Details);
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
 public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
 
+/// <summary>
+/// A byte range of one file being decrypted (<see cref="ContainerService.ReadFileAsync"/>): its first
+/// segment has authenticated; a later segment that fails is recorded as it is found, then thrown.
+/// </summary>
+public sealed class OpenedFile(TeraReader reader, Func<string, Task> recordIntegrityFailure) : IAsyncDisposable
+{
+    public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reader.CopyToAsync(output, cancellationToken);
+        }
+        catch (TeraIntegrityException e)
+        {
+            await recordIntegrityFailure(e.Message);
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => reader.DisposeAsync();
+}
+
 public sealed class ContainerService(
-    ContainerStore store, OrgKeyPairs keyPairs, IContentStores stores, EventLog events, UsageMeter meter, DueIndex due, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
+    ContainerStore store, OrgKeyPairs keyPairs, ContainerSeal seal, IContentStores stores, EventLog events, UsageMeter meter, DueIndex due, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
     /// <summary>
     /// How long an encode may take before the purge treats what it left (a pending record, perhaps a
@@ -110,52 +132,92 @@ public sealed class ContainerService(
     public Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, Func<ContainerRecord, bool> matches, Guid? after, int skip, int take, CancellationToken cancellationToken) =>
         store.ListAsync(orgId, after, cancellationToken).Select(Effective).PageAsync(matches, skip, take, cancellationToken);
 
-    /// <summary>Reads the header and index (two ranged reads) and derives the keys; a protected container needs its password.</summary>
-    public async Task<OpenedContainer> OpenAsync(ContainerRecord record, string? password, Actor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the header and index (two ranged reads), checks them against the record's seal and
+    /// derives the keys; a protected container needs its password. <paramref name="beforePasswordCheck"/>
+    /// runs just before a password is evaluated — after the seal has proven the header is ours, and
+    /// not at all when a password already proven right is remembered — so that a caller can reserve
+    /// the attempt first (viewer lockout).
+    /// </summary>
+    public async Task<OpenedContainer> OpenAsync(
+        ContainerRecord record, string? password, Actor actor, Func<CancellationToken, Task>? beforePasswordCheck, CancellationToken cancellationToken)
     {
         if (record.Status == ContainerStatus.Blocked)
         {
             throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
         }
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
-        var cacheKey = (record.Id, password is null ? "" : Convert.ToHexString(HMACSHA256.HashData(PasswordFingerprintKey, Encoding.UTF8.GetBytes(password))));
+        // The seal is part of the key: material read under one seal is never served for another.
+        var cacheKey = (record.Id, record.Seal, password is null ? "" : Convert.ToHexString(HMACSHA256.HashData(PasswordFingerprintKey, Encoding.UTF8.GetBytes(password))));
         if (!cache.TryGetValue(cacheKey, out OpenedMaterial? material) || material is null)
         {
-            try
-            {
-                material = await ReadMaterialAsync(record, content, password, cancellationToken);
-            }
-            catch (TeraIntegrityException e)
-            {
-                await RecordIntegrityFailureAsync(record, actor, e.Message);
-                throw;
-            }
+            material = await IntegrityCheckedAsync(record, actor, () => ReadMaterialAsync(record, content, password, beforePasswordCheck, cancellationToken));
             // Only a successful open is cached: a wrong password is derived and refused every time.
             cache.Set(cacheKey, material, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = OpenedLifetime, Size = 1 });
         }
         return new OpenedContainer(record, material.Header, material.Keys, material.Index, content);
     }
 
-    private async Task<OpenedMaterial> ReadMaterialAsync(ContainerRecord record, IContentStore content, string? password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts reading bytes <paramref name="from"/>..<paramref name="to"/> of one file of an opened
+    /// container: one ranged read, whose first segment is authenticated before this returns, so a
+    /// damaged or substituted object fails here, before anything is answered.
+    /// </summary>
+    public Task<OpenedFile> ReadFileAsync(OpenedContainer opened, int fileIndex, long from, long to, Actor actor, CancellationToken cancellationToken) =>
+        IntegrityCheckedAsync(opened.Record, actor, async () =>
+        {
+            var file = opened.Index.Files[fileIndex];
+            var (offset, length) = TeraReader.StoredRange(opened.Header, file, from, to);
+            var stored = await ReadStoredAsync(opened.Store, opened.Record.ObjectKey, offset, length, cancellationToken);
+            var reader = await TeraReader.StartAsync(opened.Header, opened.Keys, fileIndex, file, stored, from, to, cancellationToken);
+            return new OpenedFile(reader, reason => RecordIntegrityFailureAsync(opened.Record, actor, reason));
+        });
+
+    private async Task<OpenedMaterial> ReadMaterialAsync(
+        ContainerRecord record, IContentStore content, string? password, Func<CancellationToken, Task>? beforePasswordCheck, CancellationToken cancellationToken)
     {
         var headerBytes = await ReadAsync(content, record.ObjectKey, 0, record.HeaderLength, cancellationToken);
         var sealedIndex = await ReadAsync(content, record.ObjectKey, record.IndexOffset, record.IndexLength, cancellationToken);
+        // Before any of it is used: from here on the header and index are the ones this service wrote.
+        seal.Verify(record, headerBytes, sealedIndex);
         var header = TeraHeader.Parse(headerBytes);
-        if (header.ContainerId != record.Id || header.OrgId != record.OrgId || header.Bytes.Length != record.HeaderLength)
-        {
-            throw new TeraIntegrityException("The stored container is not the one on record.");
-        }
         var privateKey = await keyPairs.PrivateKeyAsync(record.OrgId, header.OrgKeyId, cancellationToken)
             ?? throw new TeraIntegrityException("The container was wrapped for a key this org does not have.");
-        var keys = header.Keys(header.UnwrapContentKey(privateKey), password);
+        var contentKey = header.UnwrapContentKey(privateKey);
+        if (header.Password is not null && !string.IsNullOrEmpty(password) && beforePasswordCheck is not null)
+        {
+            await beforePasswordCheck(cancellationToken);
+        }
+        var keys = header.Keys(contentKey, password);
         return new OpenedMaterial(header, keys, TeraIndex.Open(header, keys, sealedIndex, record.IndexOffset));
     }
+
+    /// <summary>Stored bytes that failed their check are a refused open of their own: someone must look at them.</summary>
+    private async Task<T> IntegrityCheckedAsync<T>(ContainerRecord record, Actor actor, Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (TeraIntegrityException e)
+        {
+            await RecordIntegrityFailureAsync(record, actor, e.Message);
+            throw;
+        }
+    }
+
+    private Task RecordIntegrityFailureAsync(ContainerRecord record, Actor actor, string reason) =>
+        RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "integrity", ["reason"] = reason }, CancellationToken.None);
 
     public async Task DeleteAsync(ContainerRecord record, Actor actor, CancellationToken cancellationToken)
     {
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
         await content.DeleteAsync(record.ObjectKey, cancellationToken);
-        await store.DeleteAsync(record, cancellationToken);
+        // Of two deletes at once, only the one that removed the record counts it: storage figures never go down twice.
+        if (!await store.DeleteAsync(record, cancellationToken))
+        {
+            throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        }
         await meter.DeletedAsync(record.OrgId, record.Size, cancellationToken);
         await RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
     }
@@ -229,10 +291,6 @@ public sealed class ContainerService(
         return updated;
     }
 
-    /// <summary>Stored bytes that failed authentication are an event of their own: someone must look at them.</summary>
-    public Task RecordIntegrityFailureAsync(ContainerRecord record, Actor actor, string reason) =>
-        RecordAsync(EventLog.ContainerIntegrityFailure, record, actor, new Dictionary<string, string> { ["reason"] = reason }, CancellationToken.None);
-
     internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
         events.RecordAsync(action, record, actor, detail, cancellationToken);
 
@@ -292,6 +350,7 @@ public sealed class ContainerService(
             HeaderLength = written.HeaderLength,
             IndexOffset = written.IndexOffset,
             IndexLength = written.IndexLength,
+            Seal = seal.Compute(r.OrgId, r.Id, written),
         }, cancellationToken);
         if (active is not null)
         {
@@ -324,15 +383,25 @@ public sealed class ContainerService(
     private static async Task<byte[]> ReadAsync(IContentStore content, string key, long offset, int length, CancellationToken cancellationToken)
     {
         var bytes = new byte[length];
+        await using var stream = await ReadStoredAsync(content, key, offset, length, cancellationToken);
+        var read = await stream.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
+        return read == length ? bytes : throw new TeraIntegrityException("The stored container is truncated.");
+    }
+
+    /// <summary>One ranged read of a container; an object that is gone or shorter than its record says fails its integrity check.</summary>
+    private static async Task<Stream> ReadStoredAsync(IContentStore content, string key, long offset, long length, CancellationToken cancellationToken)
+    {
         try
         {
-            await using var stream = await content.OpenReadAsync(key, offset, length, cancellationToken);
-            var read = await stream.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
-            return read == length ? bytes : throw new TeraIntegrityException("The stored container is truncated.");
+            return await content.OpenReadAsync(key, offset, length, cancellationToken);
         }
         catch (ContentNotFoundException)
         {
             throw new TeraIntegrityException("The stored container is missing.");
+        }
+        catch (ContentTooShortException)
+        {
+            throw new TeraIntegrityException("The stored container is truncated.");
         }
     }
 }

@@ -75,11 +75,12 @@ public sealed class ContainerStore(StorageAccount storage)
         return updated;
     }
 
-    public async Task DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
+    /// <summary>Removes a record and its index rows; returns whether the record was still there (of two deletes at once, one finds it).</summary>
+    public async Task<bool> DeleteAsync(ContainerRecord record, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var partition = record.OrgId.ToString();
-        await table.DeleteEntityAsync(partition, RowKey(record.Id), ETag.All, cancellationToken);
+        var removed = (await table.DeleteEntityAsync(partition, RowKey(record.Id), ETag.All, cancellationToken)).Status != 404;
         foreach (var (algorithm, digest) in new[] { ("md5", record.Md5), ("sha256", record.Sha256) })
         {
             if (digest is not null)
@@ -88,6 +89,7 @@ public sealed class ContainerStore(StorageAccount storage)
             }
         }
         await table.DeleteEntityAsync("id:" + record.Id, "org", ETag.All, cancellationToken);
+        return removed;
     }
 
     /// <summary>Records of one org, newest first, after the container <paramref name="afterId"/> when given.</summary>
@@ -159,6 +161,7 @@ public sealed class ContainerStore(StorageAccount storage)
         ["HeaderLength"] = r.HeaderLength,
         ["IndexOffset"] = r.IndexOffset,
         ["IndexLength"] = r.IndexLength,
+        ["Seal"] = r.Seal,
         ["Rules"] = r.Rules,
     };
 
@@ -182,6 +185,7 @@ public sealed class ContainerStore(StorageAccount storage)
         HeaderLength = e.GetInt32("HeaderLength") ?? 0,
         IndexOffset = e.GetInt64("IndexOffset") ?? 0,
         IndexLength = e.GetInt32("IndexLength") ?? 0,
+        Seal = e.GetString("Seal"),
         Rules = e.GetString("Rules"),
     };
 }

@@ -10,7 +10,10 @@ public sealed record OrgKeyPair(Guid Id, Guid OrgId, string Algorithm, byte[] Pu
 
 /// <summary>
 /// The post-quantum key pairs containers are wrapped for (table PK = org id, RK = key id). The
-/// newest active pair wraps new containers; older pairs stay to open the containers wrapped for them.
+/// newest pair (ids are UUIDv7) is the active one and wraps new containers; older pairs are retired
+/// and stay to open the containers wrapped for them. Being derived from the ids, "active" needs no
+/// write that two instances could race on: two rotations at once (or two first encodes of an org)
+/// each add a pair, and the newer is active.
 /// </summary>
 public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, TimeProvider time)
 {
@@ -20,7 +23,7 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
     public async Task<OrgKeyPair> ActiveAsync(Guid orgId, CancellationToken cancellationToken)
     {
         var pairs = await ListAsync(orgId, cancellationToken);
-        return pairs.LastOrDefault(p => p.Active) ?? await RotateAsync(orgId, cancellationToken);
+        return pairs.Count > 0 ? pairs[^1] : await RotateAsync(orgId, cancellationToken);
     }
 
     /// <summary>Every pair of the org, oldest first (ids are UUIDv7).</summary>
@@ -29,14 +32,15 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
         var pairs = new List<OrgKeyPair>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["PartitionKey", "RowKey", "Algorithm", "PublicKey", "CreatedAt", "Active"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["PartitionKey", "RowKey", "Algorithm", "PublicKey", "CreatedAt"], cancellationToken: cancellationToken))
         {
             pairs.Add(ToPair(row));
         }
-        return pairs;
+        pairs.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return [.. pairs.Select((p, i) => p with { Active = i == pairs.Count - 1 })];
     }
 
-    /// <summary>A new active pair; the others stay, retired, so that their containers still decode.</summary>
+    /// <summary>A new pair, active from now on; the others stay, retired, so that their containers still decode.</summary>
     public async Task<OrgKeyPair> RotateAsync(Guid orgId, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
@@ -48,12 +52,7 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
             ["PublicKey"] = publicKey,
             ["SealedPrivateKey"] = _box.Seal(privateKey, Binding(orgId, pair.Id)),
             ["CreatedAt"] = pair.CreatedAt,
-            ["Active"] = true,
         }, cancellationToken);
-        foreach (var older in (await ListAsync(orgId, cancellationToken)).Where(p => p.Active && p.Id != pair.Id))
-        {
-            await table.UpdateEntityAsync(new TableEntity(orgId.ToString(), older.Id.ToString()) { ["Active"] = false }, Azure.ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
         return pair;
     }
 
@@ -71,5 +70,5 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
 
     private static OrgKeyPair ToPair(TableEntity e) => new(
         Guid.Parse(e.RowKey), Guid.Parse(e.PartitionKey), e.GetString("Algorithm") ?? HybridKem.Algorithm, e.GetBinary("PublicKey") ?? [],
-        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch, e.GetBoolean("Active") ?? false);
+        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch, Active: false);
 }

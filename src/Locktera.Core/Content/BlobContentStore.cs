@@ -35,11 +35,21 @@ public sealed class BlobContentStore(Func<CancellationToken, Task<BlobContainerC
                 return Stream.Null;
             }
             var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
+            // Azure answers a range from past the end with 416; Azurite with an empty one, at the very end.
+            if (download.Value.Details.ContentLength == 0)
+            {
+                await download.Value.Content.DisposeAsync();
+                throw new ContentTooShortException(key, offset);
+            }
             return download.Value.Content;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             throw new ContentNotFoundException(key);
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            throw new ContentTooShortException(key, offset);
         }
     }
 

@@ -70,6 +70,10 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
         {
             throw new ContentNotFoundException(key);
         }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            throw new ContentTooShortException(key, offset);
+        }
     }
 
     /// <summary>S3's delete succeeds for a missing key already.</summary>

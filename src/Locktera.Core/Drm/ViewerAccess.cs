@@ -2,9 +2,13 @@ using System.Security.Cryptography;
 using Locktera.Core.Containers;
 using Locktera.Core.Errors;
 using Locktera.Core.Events;
+using Locktera.Core.Tera;
 using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Drm;
+
+/// <summary>A container a viewer may read: opened, the rules it was let in by, and its viewing session.</summary>
+public sealed record ViewerOpen(OpenedContainer Opened, DrmRules Rules, string Session);
 
 /// <summary>
 /// The stateful half of DRM for a viewer's decode: the container's status, its rules (through
@@ -19,67 +23,145 @@ public sealed class ViewerAccess(ViewerStates states, ContainerService container
     public const string ViewerLocked = "viewer.locked";
     public const string ViewerUnlocked = "viewer.unlocked";
 
-    /// <summary>Everything but opens: may this viewer, with these facts, read this container now?</summary>
-    public async Task<DrmRules> CheckAsync(ContainerRecord record, ViewerFacts facts, Actor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a container for a viewer: its status and rules first, then its password, then a viewing
+    /// session. The limits are reserved before the work they guard, on the viewer's counter row under
+    /// its ETag, so they hold across any number of instances and parallel requests:
+    /// <list type="bullet">
+    /// <item>every password evaluation first takes one of the <see cref="MaxPasswordAttempts"/>
+    /// attempts (refused once they are all taken or the viewer is locked); a wrong password keeps
+    /// its attempt, and the one that finds the count full locks the viewer out;</item>
+    /// <item>the grant — no lock, an open left (unless <paramref name="sessionId"/> names a live
+    /// session), the attempts cleared by a right password — is one decision on the same row, so a
+    /// request still in flight when the viewer is locked is refused too.</item>
+    /// </list>
+    /// An evaluation interrupted by a crash keeps its attempt, as a wrong password would.
+    /// </summary>
+    public async Task<ViewerOpen> OpenAsync(
+        ContainerRecord record, ViewerFacts facts, string? password, string? sessionId, bool download, Actor actor, CancellationToken cancellationToken)
     {
         var email = facts.Viewer ?? throw new InvalidOperationException("A viewer decision needs the viewer's email.");
+        var rules = await CheckRulesAsync(record, facts, email, actor, cancellationToken);
+        if (download && !rules.Downloadable)
+        {
+            throw new LockteraException(ErrorCode.DownloadNotAllowed, "This container's files may be viewed, not downloaded.");
+        }
+        OpenedContainer opened;
+        try
+        {
+            opened = await containers.OpenAsync(record, password, actor, ct => ReserveAttemptAsync(record, email, actor, ct), cancellationToken);
+        }
+        catch (TeraPasswordException e)
+        {
+            if (!e.Missing)
+            {
+                await PasswordFailedAsync(record, email, actor, cancellationToken);
+            }
+            else if ((await states.GetAsync(record.OrgId, record.Id, email, cancellationToken)).Locked)
+            {
+                // Asked for the password it did not send, when no password would open it now.
+                throw await LockedAsync(record, email, actor, cancellationToken);
+            }
+            throw;
+        }
+        var session = await GrantAsync(record, rules, email, sessionId, actor, cancellationToken);
+        return new ViewerOpen(opened, rules, session);
+    }
+
+    /// <summary>The container's status and its stateless rules (recipients, time, ip, geo), each refusal an event.</summary>
+    private async Task<DrmRules> CheckRulesAsync(ContainerRecord record, ViewerFacts facts, string email, Actor actor, CancellationToken cancellationToken)
+    {
         if (record.Status == ContainerStatus.Blocked)
         {
             await events.RecordAsync(EventLog.ContainerBlock, record, actor, new Dictionary<string, string> { ["attempt"] = "decode", ["viewer"] = email }, cancellationToken);
             throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
         }
         var (rules, _) = containers.RulesOf(record);
-        var verdict = DrmEvaluator.Evaluate(rules, facts);
-        if (verdict.Denial is { } denial)
+        if (DrmEvaluator.Evaluate(rules, facts).Denial is { } denial)
         {
-            await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = denial.Rule, ["reason"] = denial.Reason, ["viewer"] = email }, cancellationToken);
+            await RefusedAsync(record, email, denial.Rule, denial.Reason, actor, cancellationToken);
             throw Denied(denial.Rule, denial.Reason);
-        }
-        if ((await states.GetAsync(record.OrgId, record.Id, email, cancellationToken)).Locked)
-        {
-            await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "password", ["reason"] = "locked out", ["viewer"] = email }, cancellationToken);
-            throw new LockteraException(ErrorCode.ViewerLocked, "Too many wrong passwords: ask the sender to unlock this container for you.");
         }
         return rules;
     }
 
-    /// <summary>
-    /// Reuses the viewer's session when <paramref name="sessionId"/> names a live one; otherwise starts
-    /// one, counting an open (refused once the rules' opens are used up). Returns the session id.
-    /// </summary>
-    public async Task<string> EnterAsync(ContainerRecord record, DrmRules rules, string email, string? sessionId, Actor actor, CancellationToken cancellationToken)
+    /// <summary>Takes one password attempt before the password is evaluated; none is left once the viewer is locked or all are taken.</summary>
+    private async Task ReserveAttemptAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (sessionId is not null && await states.SessionValidAsync(record.OrgId, record.Id, sessionId, email, now, cancellationToken))
+        var reserved = await states.ChangeAsync(record.OrgId, record.Id, email,
+            s => s.Locked || s.FailedAttempts >= MaxPasswordAttempts ? null : s with { FailedAttempts = s.FailedAttempts + 1 }, cancellationToken);
+        if (reserved is null)
         {
-            return sessionId;
+            throw await LockedAsync(record, email, actor, cancellationToken);
         }
-        var session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var lifetime = TimeSpan.FromMinutes(options.Value.ViewerSessionMinutes);
-        if (!await states.TryStartSessionAsync(record.OrgId, record.Id, email, rules.Opens, session, now + lifetime, cancellationToken))
-        {
-            await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "opens", ["reason"] = "no opens left", ["viewer"] = email }, cancellationToken);
-            throw Denied("opens", $"this viewer has used all {rules.Opens} opens of the container");
-        }
-        await events.RecordAsync(EventLog.ContainerAccess, record, actor, new Dictionary<string, string> { ["viewer"] = email, ["session"] = session }, cancellationToken);
-        return session;
     }
 
-    /// <summary>Counts a wrong password; the fifth locks the viewer out (an event of its own).</summary>
-    public async Task PasswordFailedAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
+    /// <summary>A wrong password keeps the attempt it reserved; the failure that finds all attempts used locks the viewer out (an event of its own).</summary>
+    private async Task PasswordFailedAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
     {
-        var state = await states.ChangeAsync(record.OrgId, record.Id, email,
-            s => s with { FailedAttempts = s.FailedAttempts + 1, Locked = s.Locked || s.FailedAttempts + 1 >= MaxPasswordAttempts }, cancellationToken);
-        await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "password", ["reason"] = "wrong password", ["viewer"] = email }, cancellationToken);
-        if (state is { Locked: true, FailedAttempts: MaxPasswordAttempts })
+        await RefusedAsync(record, email, "password", "wrong password", actor, cancellationToken);
+        var locked = await states.ChangeAsync(record.OrgId, record.Id, email,
+            s => s.Locked || s.FailedAttempts < MaxPasswordAttempts ? null : s with { Locked = true }, cancellationToken);
+        if (locked is not null)
         {
             await events.RecordAsync(ViewerLocked, record, actor, new Dictionary<string, string> { ["viewer"] = email }, cancellationToken);
         }
     }
 
-    /// <summary>A right password clears the count of wrong ones (written only when there is one to clear).</summary>
-    public Task PasswordSucceededAsync(ContainerRecord record, string email, CancellationToken cancellationToken) =>
-        states.ChangeAsync(record.OrgId, record.Id, email, s => s.FailedAttempts == 0 || s.Locked ? null : s with { FailedAttempts = 0 }, cancellationToken);
+    private enum Grant
+    {
+        Granted,
+        Locked,
+        NoOpensLeft,
+    }
+
+    /// <summary>
+    /// Lets the viewer in, decided on its counter row as it is now: refused if locked meanwhile or if
+    /// a new session finds no open left; otherwise counts the open (unless the viewer's live session
+    /// is reused) and, for a protected container, clears the attempts its right password proved wrong.
+    /// Returns the session id.
+    /// </summary>
+    private async Task<string> GrantAsync(ContainerRecord record, DrmRules rules, string email, string? sessionId, Actor actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reused = sessionId is not null && await states.SessionValidAsync(record.OrgId, record.Id, sessionId, email, now, cancellationToken);
+        var grant = await states.DecideAsync(record.OrgId, record.Id, email, s =>
+        {
+            if (s.Locked)
+            {
+                return (null, Grant.Locked);
+            }
+            if (!reused && rules.Opens is { } max && s.Opens >= max)
+            {
+                return (null, Grant.NoOpensLeft);
+            }
+            var next = s with { Opens = reused ? s.Opens : s.Opens + 1, FailedAttempts = record.PasswordProtected ? 0 : s.FailedAttempts };
+            return (next == s ? null : next, Grant.Granted);
+        }, cancellationToken);
+        switch (grant)
+        {
+            case Grant.Locked:
+                throw await LockedAsync(record, email, actor, cancellationToken);
+            case Grant.NoOpensLeft:
+                await RefusedAsync(record, email, "opens", "no opens left", actor, cancellationToken);
+                throw Denied("opens", $"this viewer has used all {rules.Opens} opens of the container");
+            case Grant.Granted when reused:
+                return sessionId!;
+        }
+        var session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await states.AddSessionAsync(record.OrgId, record.Id, email, session, now + TimeSpan.FromMinutes(options.Value.ViewerSessionMinutes), cancellationToken);
+        await events.RecordAsync(EventLog.ContainerAccess, record, actor, new Dictionary<string, string> { ["viewer"] = email, ["session"] = session }, cancellationToken);
+        return session;
+    }
+
+    private async Task<LockteraException> LockedAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
+    {
+        await RefusedAsync(record, email, "password", "locked out", actor, cancellationToken);
+        return new LockteraException(ErrorCode.ViewerLocked, "Too many wrong passwords: ask the sender to unlock this container for you.");
+    }
+
+    private async Task RefusedAsync(ContainerRecord record, string email, string rule, string reason, Actor actor, CancellationToken cancellationToken) =>
+        await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = rule, ["reason"] = reason, ["viewer"] = email }, cancellationToken);
 
     /// <summary>The org lifts a lockout; the viewer may try again from zero.</summary>
     public async Task<bool> UnlockAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)

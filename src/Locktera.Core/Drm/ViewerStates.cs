@@ -16,18 +16,12 @@ public sealed record ViewerState(string Email, int Opens, int FailedAttempts, bo
 /// </summary>
 public sealed class ViewerStates(StorageAccount storage, DueIndex due)
 {
-    /// <summary>Starts a session unless the viewer has used <paramref name="maxOpens"/> opens (null: unlimited).</summary>
-    public async Task<bool> TryStartSessionAsync(Guid orgId, Guid containerId, string email, int? maxOpens, string sessionId, DateTimeOffset expires, CancellationToken cancellationToken)
+    /// <summary>Keeps a viewing session the viewer's counter row has just granted (and notes its end for the purge).</summary>
+    public async Task AddSessionAsync(Guid orgId, Guid containerId, string email, string sessionId, DateTimeOffset expires, CancellationToken cancellationToken)
     {
-        var counted = await ChangeAsync(orgId, containerId, email, state => maxOpens is { } max && state.Opens >= max ? null : state with { Opens = state.Opens + 1 }, cancellationToken);
-        if (counted is null)
-        {
-            return false;
-        }
         var table = await Table(cancellationToken);
         await due.AddAsync(DueIndex.Sessions, expires, $"{orgId}:{SessionRow(containerId, sessionId)}", cancellationToken);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), SessionRow(containerId, sessionId)) { ["Email"] = email, ["Expires"] = expires }, cancellationToken);
-        return true;
     }
 
     public async Task<bool> SessionValidAsync(Guid orgId, Guid containerId, string sessionId, string email, DateTimeOffset now, CancellationToken cancellationToken)
@@ -41,7 +35,7 @@ public sealed class ViewerStates(StorageAccount storage, DueIndex due)
         return row.HasValue && row.Value!.GetString("Email") == email && row.Value.GetDateTimeOffset("Expires") > now;
     }
 
-    /// <summary>Removes an expired session, named as <see cref="TryStartSessionAsync"/> noted it ("{org id}:{session row}").</summary>
+    /// <summary>Removes an expired session, named as <see cref="AddSessionAsync"/> noted it ("{org id}:{session row}").</summary>
     public async Task RemoveSessionAsync(string subject, CancellationToken cancellationToken)
     {
         var parts = subject.Split(':', 2);
@@ -63,17 +57,25 @@ public sealed class ViewerStates(StorageAccount storage, DueIndex due)
     /// Applies <paramref name="change"/> under the counter row's ETag, again after a lost race.
     /// A change that returns null writes nothing (and the method returns null).
     /// </summary>
-    public async Task<ViewerState?> ChangeAsync(Guid orgId, Guid containerId, string email, Func<ViewerState, ViewerState?> change, CancellationToken cancellationToken)
+    public Task<ViewerState?> ChangeAsync(Guid orgId, Guid containerId, string email, Func<ViewerState, ViewerState?> change, CancellationToken cancellationToken) =>
+        DecideAsync(orgId, containerId, email, state => change(state) is { } next ? (next, next) : (null, (ViewerState?)null), cancellationToken);
+
+    /// <summary>
+    /// Decides on the viewer's counters as they are and writes the decision under the row's ETag;
+    /// on a lost race it decides again on the newer row, so a decision never rests on a stale count
+    /// or lock. <paramref name="decide"/> returns the state to write (null: none) and the outcome.
+    /// </summary>
+    public async Task<T> DecideAsync<T>(Guid orgId, Guid containerId, string email, Func<ViewerState, (ViewerState? Write, T Result)> decide, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
         var rowKey = CounterRow(containerId, email);
-        return await table.UpdateAsync<ViewerState?>(partition, rowKey, row =>
+        return await table.UpdateAsync<T>(partition, rowKey, row =>
         {
-            var next = change(row is null ? new ViewerState(email, 0, 0, false) : ToState(row));
+            var (next, result) = decide(row is null ? new ViewerState(email, 0, 0, false) : ToState(row));
             return next is null
-                ? (null, (ViewerState?)null)
-                : (new TableEntity(partition, rowKey) { ["Email"] = email, ["Opens"] = next.Opens, ["FailedAttempts"] = next.FailedAttempts, ["Locked"] = next.Locked }, next);
+                ? (null, result)
+                : (new TableEntity(partition, rowKey) { ["Email"] = email, ["Opens"] = next.Opens, ["FailedAttempts"] = next.FailedAttempts, ["Locked"] = next.Locked }, result);
         }, cancellationToken);
     }
 

@@ -65,7 +65,6 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
     public const string ContainerDelete = "container.delete";
     public const string ContainerBlock = "container.block";
     public const string ContainerUnblock = "container.unblock";
-    public const string ContainerIntegrityFailure = "container.integrity_failure";
     public const string DrmUpdate = "drm.update";
     public const string ContainerAccess = "container.access";
     public const string ContainerFail = "container.fail";

@@ -58,15 +58,34 @@ public sealed class UsageMeter(StorageAccount storage, CounterBuffer counters, T
         return row.HasValue ? ToStorageUse(row.Value!) : new StorageUse(0, 0);
     }
 
-    /// <summary>Sets the org's storage figures to what its container records say, returning the figures it replaced.</summary>
-    public async Task<StorageUse> CorrectStorageAsync(Guid orgId, StorageUse actual, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the org's storage figures to what <paramref name="count"/> finds in its container records.
+    /// The figures are read (with their ETag) before the count and written under that ETag: an encode
+    /// or delete that changes them while the records are counted makes the count stale, and then
+    /// nothing is written (the next check counts again). Returns the figures found and the count, or
+    /// null when they changed meanwhile.
+    /// </summary>
+    public async Task<(StorageUse Kept, StorageUse Actual)?> CorrectStorageAsync(Guid orgId, Func<CancellationToken, Task<StorageUse>> count, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        return await table.UpdateAsync(StoragePartition, orgId.ToString(), row =>
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(StoragePartition, orgId.ToString(), cancellationToken: cancellationToken);
+        var kept = row.HasValue ? ToStorageUse(row.Value!) : new StorageUse(0, 0);
+        var actual = await count(cancellationToken);
+        if (kept == actual)
         {
-            var kept = row is null ? new StorageUse(0, 0) : ToStorageUse(row);
-            return (kept == actual ? null : StorageEntity(orgId, actual), kept);
-        }, cancellationToken);
+            return (kept, actual);
+        }
+        try
+        {
+            await (row.HasValue
+                ? table.UpdateEntityAsync(StorageEntity(orgId, actual), row.Value!.ETag, TableUpdateMode.Replace, cancellationToken)
+                : table.AddEntityAsync(StorageEntity(orgId, actual), cancellationToken));
+            return (kept, actual);
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            return null;
+        }
     }
 
     /// <summary>The storage figures of every org that has them, in one partition read.</summary>

@@ -84,24 +84,28 @@ public sealed partial class UsageRollup(StorageAccount storage, UsageMeter meter
         var corrected = 0;
         foreach (var orgId in (await meter.AllStorageAsync(cancellationToken)).Keys)
         {
-            long bytes = 0, count = 0;
-            await foreach (var record in containers.ListAsync(orgId, null, cancellationToken))
-            {
-                if (record.Status != ContainerStatus.Pending)
-                {
-                    bytes += record.Size;
-                    count++;
-                }
-            }
-            var actual = new StorageUse(bytes, count);
-            var kept = await meter.CorrectStorageAsync(orgId, actual, cancellationToken);
-            if (kept != actual)
+            if (await meter.CorrectStorageAsync(orgId, ct => CountStoredAsync(orgId, ct), cancellationToken) is var (kept, actual) && kept != actual)
             {
                 corrected++;
                 LogStorageCorrected(logger, orgId, kept.Bytes, actual.Bytes);
             }
         }
         return corrected;
+    }
+
+    /// <summary>What an org's container records say it stores.</summary>
+    private async Task<StorageUse> CountStoredAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        long bytes = 0, count = 0;
+        await foreach (var record in containers.ListAsync(orgId, null, cancellationToken))
+        {
+            if (record.Status != ContainerStatus.Pending)
+            {
+                bytes += record.Size;
+                count++;
+            }
+        }
+        return new StorageUse(bytes, count);
     }
 
     private async Task<int> RollUpMonthAsync(TableClient table, DateTime month, DateTime now, CancellationToken cancellationToken)

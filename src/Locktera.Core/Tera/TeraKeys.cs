@@ -8,9 +8,19 @@ namespace Locktera.Core.Tera;
 public sealed record PasswordParameters(byte[] Salt, int MemoryKib, int Iterations, int Parallelism)
 {
     /// <summary>OWASP's minimum for Argon2id (19 MiB, 2 passes): about a quarter second here per derivation.</summary>
-    public static PasswordParameters CreateDefault() => new(RandomNumberGenerator.GetBytes(16), 19 * 1024, 2, 1);
+    private const int WrittenMemoryKib = 19 * 1024;
+    private const int WrittenIterations = 2;
+    private const int WrittenParallelism = 1;
 
-    public bool IsSane => Salt.Length == 16 && MemoryKib is >= 8 * 1024 and <= 1024 * 1024 && Iterations is >= 1 and <= 10 && Parallelism is >= 1 and <= 8;
+    public static PasswordParameters CreateDefault() => new(RandomNumberGenerator.GetBytes(16), WrittenMemoryKib, WrittenIterations, WrittenParallelism);
+
+    /// <summary>
+    /// Nothing costlier than what this service writes is ever derived: a header asking for more memory,
+    /// passes or lanes was not written here, and deriving it would hand whoever wrote it a cheap
+    /// CPU and memory bomb. A later version that raises the costs raises these bounds with them.
+    /// </summary>
+    public bool IsSane => Salt.Length == 16 && MemoryKib is >= 8 * 1024 and <= WrittenMemoryKib
+        && Iterations is >= 1 and <= WrittenIterations && Parallelism is >= 1 and <= WrittenParallelism;
 
     public byte[] Derive(string password)
     {

@@ -5,8 +5,11 @@ using Locktera.Core.Errors;
 
 namespace Locktera.Core.Tera;
 
-/// <summary>A container as written: its index and the figures the container record keeps.</summary>
-public sealed record TeraWritten(TeraIndex Index, long Size, int HeaderLength, long IndexOffset, int IndexLength, string Md5, string Sha256);
+/// <summary>
+/// A container as written: its index, the figures the container record keeps, and the SHA-256 of
+/// its header and of its sealed index (what the container's seal is computed over).
+/// </summary>
+public sealed record TeraWritten(TeraIndex Index, long Size, int HeaderLength, long IndexOffset, int IndexLength, string Md5, string Sha256, byte[] HeaderHash, byte[] IndexHash);
 
 /// <summary>
 /// Writes a container to an upload as its files arrive: each file is read one segment ahead (to
@@ -101,7 +104,7 @@ public sealed class TeraWriter
         await WriteAsync(sealedIndex, cancellationToken);
         await WriteAsync(new TeraTrailer(indexOffset, sealedIndex.Length, _header.Bytes.Length).Encode(), cancellationToken);
         return new TeraWritten(index, _position, _header.Bytes.Length, indexOffset, sealedIndex.Length,
-            Convert.ToHexStringLower(_md5.GetHashAndReset()), Convert.ToHexStringLower(_sha256.GetHashAndReset()));
+            Convert.ToHexStringLower(_md5.GetHashAndReset()), Convert.ToHexStringLower(_sha256.GetHashAndReset()), _header.Hash, SHA256.HashData(sealedIndex));
     }
 
     private async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

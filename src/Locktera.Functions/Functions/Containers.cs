@@ -132,9 +132,13 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         {
             throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
         }
-        var range = ByteRange.Resolve(req, opened.Index.Files[index].Size, DecodedFileResult.ETag(opened.Index.Files[index]));
-        meter.Count(opened.Record.OrgId, req.Caller().UsageSubject, Counters.BytesOut, range?.Length ?? opened.Index.Files[index].Size);
-        return new DecodedFileResult(opened, index, range, inline, reason => containers.RecordIntegrityFailureAsync(opened.Record, req.Actor(), reason), logger);
+        var file = opened.Index.Files[index];
+        var range = ByteRange.Resolve(req, file.Size, DecodedFileResult.ETag(file));
+        // Read and authenticated up to the first segment here, so that stored bytes that fail are answered as any error is.
+        var content = await containers.ReadFileAsync(opened, index, range?.From ?? 0, range?.To ?? file.Size - 1, req.Actor(), cancellationToken);
+        req.HttpContext.Response.RegisterForDisposeAsync(content);
+        meter.Count(opened.Record.OrgId, req.Caller().UsageSubject, Counters.BytesOut, range?.Length ?? file.Size);
+        return new DecodedFileResult(opened.Record.Id, file, content, range, inline, logger);
     }
 
     [Function("DecodeFileById")]
@@ -148,8 +152,8 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
 
     /// <summary>
     /// Opens a container for a decode. The org's own callers need only the password; a viewer (a
-    /// viewer token, or an org key decoding with ?viewer=) passes DRM first, then its password is
-    /// counted towards lockout, and the decode joins or starts a viewing session (an open).
+    /// viewer token, or an org key decoding with ?viewer=) passes DRM, the lockout and the opens
+    /// (<see cref="ViewerAccess.OpenAsync"/>) and joins or starts a viewing session.
     /// Returns whether content must be served inline only.
     /// </summary>
     private async Task<(OpenedContainer Opened, bool Inline)> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
@@ -161,36 +165,16 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         }
         meter.Count(record.OrgId, req.Caller().UsageSubject, Counters.Decodes);
         var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
-        var actor = req.Actor();
         var facts = requestFacts.For(req);
-        if (facts.Viewer is not { } viewer)
+        if (facts.Viewer is null)
         {
-            return (await containers.OpenAsync(record, password, actor, cancellationToken), false);
-        }
-
-        var rules = await viewerAccess.CheckAsync(record, facts, actor, cancellationToken);
-        if (!rules.Downloadable && req.Query["download"].ToString() == "true")
-        {
-            throw new LockteraException(ErrorCode.DownloadNotAllowed, "This container's files may be viewed, not downloaded.");
-        }
-        OpenedContainer opened;
-        try
-        {
-            opened = await containers.OpenAsync(record, password, actor, cancellationToken);
-        }
-        catch (TeraPasswordException e) when (!e.Missing)
-        {
-            await viewerAccess.PasswordFailedAsync(record, viewer, actor, cancellationToken);
-            throw;
-        }
-        if (record.PasswordProtected)
-        {
-            await viewerAccess.PasswordSucceededAsync(record, viewer, cancellationToken);
+            return (await containers.OpenAsync(record, password, req.Actor(), null, cancellationToken), false);
         }
         var session = req.Headers[SessionHeader].ToString();
-        req.HttpContext.Response.Headers[SessionHeader] =
-            await viewerAccess.EnterAsync(record, rules, viewer, session.Length == 0 ? null : session, actor, cancellationToken);
-        return (opened, !rules.Downloadable);
+        var viewer = await viewerAccess.OpenAsync(record, facts, password, session.Length == 0 ? null : session,
+            download: req.Query["download"].ToString() == "true", req.Actor(), cancellationToken);
+        req.HttpContext.Response.Headers[SessionHeader] = viewer.Session;
+        return (viewer.Opened, !viewer.Rules.Downloadable);
     }
 
     private static string Boundary(HttpRequest req)

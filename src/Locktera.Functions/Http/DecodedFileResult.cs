@@ -1,8 +1,5 @@
 using Locktera.Core.Containers;
-using Locktera.Core.Content;
-using Locktera.Core.Errors;
 using Locktera.Core.Tera;
-using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -10,65 +7,69 @@ using Microsoft.Net.Http.Headers;
 namespace Locktera.Functions.Http;
 
 /// <summary>
-/// Streams (a range of) one decrypted file. Only the segments the range touches are read, with one
-/// ranged read, and each is authenticated before any of its bytes is sent. If the very first
-/// segment fails, the response becomes a 502 problem; a later failure aborts the connection, so a
-/// client never receives a byte that did not authenticate.
+/// Streams (a range of) one decrypted file whose first segment has already authenticated
+/// (<see cref="ContainerService.ReadFileAsync"/>): a container that fails there is answered as a 502
+/// problem before this result exists. A later segment that fails aborts the connection, so a client
+/// never receives a byte that did not authenticate.
+/// <para>
+/// The files are the senders', served from the API's own origin: nothing in them may run there.
+/// Every response forbids sniffing and sandboxes the document (no script, no plugin, no same-origin
+/// access), and a type a browser would run script in goes out as an attachment, never inline.
+/// </para>
 /// </summary>
-public sealed partial class DecodedFileResult(OpenedContainer container, int fileIndex, ByteRange? range, bool inline, Func<string, Task> recordIntegrityFailure, ILogger logger) : IResult
+public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, OpenedFile content, ByteRange? range, bool inline, ILogger logger) : IResult
 {
-    private readonly TeraFile _file = container.Index.Files[fileIndex];
+    /// <summary>No script, no plugin, no request anywhere; inline styles only, for a browser's own rendering of text and images.</summary>
+    public const string ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
 
     public static string ETag(TeraFile file) => $"\"{file.Sha256}\"";
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
+        var type = MediaTypeHeaderValue.TryParse(file.Type, out var parsed) ? parsed : new MediaTypeHeaderValue("application/octet-stream");
         response.StatusCode = range is null ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
-        response.ContentType = MediaTypeHeaderValue.TryParse(_file.Type, out var type) ? type.ToString() : "application/octet-stream";
-        response.ContentLength = range?.Length ?? _file.Size;
+        response.ContentType = type.ToString();
+        response.ContentLength = range?.Length ?? file.Size;
         response.Headers.AcceptRanges = "bytes";
-        response.Headers.ETag = ETag(_file);
+        response.Headers.ETag = ETag(file);
         response.Headers.CacheControl = "no-store";
         response.Headers.XContentTypeOptions = "nosniff";
-        // Viewers of a container that is not downloadable get content to display, not to save.
-        response.Headers.ContentDisposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment") { FileNameStar = _file.Name }.ToString();
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // Viewers of a container that is not downloadable get content to display, not to save; active content is never displayed.
+        var disposition = inline && !ActiveContent.Is(type) ? "inline" : "attachment";
+        response.Headers.ContentDisposition = new ContentDispositionHeaderValue(disposition) { FileNameStar = file.Name }.ToString();
         if (range is { } r)
         {
-            response.Headers.ContentRange = r.ContentRange(_file.Size);
+            response.Headers.ContentRange = r.ContentRange(file.Size);
         }
-        if (_file.Size == 0)
-        {
-            return;
-        }
-
-        var from = range?.From ?? 0;
-        var to = range?.To ?? _file.Size - 1;
-        var (offset, length) = TeraReader.StoredRange(container.Header, _file, from, to);
         try
         {
-            await using var stored = await container.Store.OpenReadAsync(container.Record.ObjectKey, offset, length, httpContext.RequestAborted);
-            await TeraReader.CopyRangeAsync(container.Header, container.Keys, fileIndex, _file, stored, from, to, response.Body, httpContext.RequestAborted);
+            await content.CopyToAsync(response.Body, httpContext.RequestAborted);
         }
-        catch (Exception e) when (e is TeraIntegrityException or ContentNotFoundException)
+        catch (Exception e) when (!httpContext.RequestAborted.IsCancellationRequested)
         {
-            LogIntegrityFailure(logger, container.Record.Id, e.Message);
-            await recordIntegrityFailure(e.Message);
-            if (response.HasStarted)
-            {
-                httpContext.Abort();
-                return;
-            }
-            response.Headers.Remove(HeaderNames.ContentRange);
-            response.Headers.Remove(HeaderNames.ContentDisposition);
-            response.Headers.Remove(HeaderNames.ETag);
-            response.ContentLength = null;
-            var requestId = httpContext.FindRequestContext()?.RequestId ?? "";
-            await ApiResults.Problem(ErrorCode.ContainerIntegrityFailed, "The stored container failed its integrity check; no content was served.", null, requestId)
-                .ExecuteAsync(httpContext);
+            // Part of the answer may be out already: the only honest end is to cut the connection.
+            LogStreamFailure(logger, containerId, e.GetType().Name, e is TeraIntegrityException ? e.Message : "reading the stored container failed");
+            httpContext.Abort();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Container {ContainerId} failed authentication while decoding: {Reason}")]
-    private static partial void LogIntegrityFailure(ILogger logger, Guid containerId, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Container {ContainerId}: decoding stopped part-way ({Error}): {Reason}")]
+    private static partial void LogStreamFailure(ILogger logger, Guid containerId, string error, string reason);
+}
+
+/// <summary>Media types a browser runs script in when it shows them as a document.</summary>
+public static class ActiveContent
+{
+    private static readonly HashSet<string> Types = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/xsl", "application/xslt+xml",
+        "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript",
+        "application/x-shockwave-flash", "application/vnd.wap.xhtml+xml", "multipart/x-mixed-replace", "text/cache-manifest",
+    };
+
+    /// <summary>Any XML type (<c>+xml</c>) counts: a browser may render it with scripts, as it does SVG and XHTML.</summary>
+    public static bool Is(MediaTypeHeaderValue type) =>
+        type.MediaType.Value is { } media && (Types.Contains(media) || media.EndsWith("+xml", StringComparison.OrdinalIgnoreCase));
 }

@@ -65,6 +65,20 @@ public abstract class ContentStoreContractTests
         await Store.DeleteAsync(NewKey(), default);
     }
 
+    [Fact]
+    public async Task A_range_past_the_end_is_too_short_and_one_running_past_it_is_cut()
+    {
+        var data = Data(100);
+        var key = await WriteAsync(data);
+        await Assert.ThrowsAsync<ContentTooShortException>(() => Store.OpenReadAsync(key, 100, 10, default));
+        await Assert.ThrowsAsync<ContentTooShortException>(() => Store.OpenReadAsync(key, 5000, 10, default));
+        // A range that starts inside and runs past the end yields what there is: the reader sees it is short.
+        await using var stream = await Store.OpenReadAsync(key, 90, 20, default);
+        var buffer = new byte[20];
+        Assert.Equal(10, await stream.ReadAtLeastAsync(buffer, 20, throwOnEndOfStream: false));
+        Assert.Equal(data[90..], buffer[..10]);
+    }
+
     /// <summary>What an adapter can check beyond "nothing readable" after an upload was abandoned.</summary>
     protected virtual Task AssertNoUploadLeftAsync(string key) => Task.CompletedTask;
 

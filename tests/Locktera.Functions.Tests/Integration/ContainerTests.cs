@@ -257,7 +257,8 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(50201, problem["code"]!.GetValue<int>());
         Assert.DoesNotContain(Encoding.UTF8.GetString(Binary.AsSpan(0, 16)), Encoding.UTF8.GetString(body), StringComparison.Ordinal);
 
-        var failure = Assert.Single(await EventsAsync(org), e => e.Action == EventLog.ContainerIntegrityFailure);
+        var failure = Assert.Single(await EventsAsync(org), e => e.Action == EventLog.ContainerFail);
+        Assert.Equal("integrity", failure.Detail["rule"]);
         Assert.Equal(Guid.Parse(id), failure.ContainerId);
         Assert.Contains("segment", failure.Detail["reason"], StringComparison.Ordinal);
     }
@@ -268,7 +269,7 @@ public class ContainerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var (org, id) = await EncodeSampleAsync();
         await Blob(org, id).DeleteAsync();
         (await fixture.Api.GetAsync($"containers/{id}/decode", org.Key)).AssertProblem(502, 50201);
-        Assert.Contains(await EventsAsync(org), e => e.Action == EventLog.ContainerIntegrityFailure && e.Detail["reason"].Contains("missing", StringComparison.Ordinal));
+        Assert.Contains(await EventsAsync(org), e => e.Action == EventLog.ContainerFail && e.Detail["rule"] == "integrity" && e.Detail["reason"].Contains("missing", StringComparison.Ordinal));
     }
 
     private async Task<IReadOnlyList<ContainerEvent>> EventsAsync(TestOrg org) =>

@@ -77,9 +77,19 @@ public class MeteringTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         // Figures that drifted (say, a crash between a delete and its count) are put right by the daily check.
         var meter = fixture.Services.GetRequiredService<UsageMeter>();
-        await meter.CorrectStorageAsync(Guid.Parse(org.Id), new StorageUse(5, 7), CancellationToken.None);
+        await meter.CorrectStorageAsync(Guid.Parse(org.Id), _ => Task.FromResult(new StorageUse(5, 7)), CancellationToken.None);
         Assert.Equal(1, await fixture.Services.GetRequiredService<UsageRollup>().VerifyStorageAsync(CancellationToken.None));
         Assert.Equal(size, Long(await ConsumptionAsync(org), "storage_bytes"));
+
+        // An encode that lands while the records are counted makes that count stale: it is not written.
+        var stale = await meter.CorrectStorageAsync(Guid.Parse(org.Id), async ct =>
+        {
+            await meter.EncodedAsync(Guid.Parse(org.Id), "test", 1, 1000, ct);
+            return new StorageUse(5, 7);
+        }, CancellationToken.None);
+        Assert.Null(stale);
+        Assert.Equal(size + 1000, Long(await ConsumptionAsync(org), "storage_bytes"));
+        await meter.DeletedAsync(Guid.Parse(org.Id), 1000, CancellationToken.None);
 
         (await fixture.Api.SendAsync(HttpMethod.Delete, $"containers/{id}", org.Key)).AssertStatus(204);
         var after = await ConsumptionAsync(org);

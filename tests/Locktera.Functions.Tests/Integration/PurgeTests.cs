@@ -138,8 +138,8 @@ public class PurgeTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         var viewers = fixture.Services.GetRequiredService<ViewerStates>();
         var now = DateTimeOffset.UtcNow;
-        Assert.True(await viewers.TryStartSessionAsync(orgId, keptRecord.Id, "ann@example.com", null, "ended", now.AddMinutes(-1), CancellationToken.None));
-        Assert.True(await viewers.TryStartSessionAsync(orgId, keptRecord.Id, "ann@example.com", null, "current", now.AddMinutes(30), CancellationToken.None));
+        await viewers.AddSessionAsync(orgId, keptRecord.Id, "ann@example.com", "ended", now.AddMinutes(-1), CancellationToken.None);
+        await viewers.AddSessionAsync(orgId, keptRecord.Id, "ann@example.com", "current", now.AddMinutes(30), CancellationToken.None);
         var containers = await Storage.TableAsync(Storage.Names.Containers, CancellationToken.None);
         var sessions = () => containers.WithPrefix(org.Id, $"s:{keptRecord.Id:N}:", null, CancellationToken.None).Select(r => r.RowKey).ToListAsync();
         Assert.Equal(2, (await sessions()).Count);

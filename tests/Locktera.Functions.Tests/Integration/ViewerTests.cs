@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Locktera.Core.Drm;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -164,21 +165,58 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Parallel_wrong_passwords_on_two_instances_are_all_counted_and_lock_the_viewer()
+    public async Task Twenty_parallel_wrong_passwords_on_two_instances_get_exactly_five_evaluations()
     {
         var (org, id) = await EncodeAsync(new JsonObject { ["password"] = "open sesame" });
         var second = await fixture.StartInstanceAsync();
         var token = await TokenAsync(org, id, "bob@example.com");
-        var wrong = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Decode(i % 2 == 0 ? fixture.Api : second, token, id, password: "wrong " + i)));
-        Assert.All(wrong, r => Assert.Equal(403, r.Status));
+        var wrong = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Decode(i % 2 == 0 ? fixture.Api : second, token, id, password: "wrong " + i)));
+        // An attempt is reserved before its password is derived: five are evaluated, every other one is refused as locked.
+        Assert.Equal(5, wrong.Count(r => r.Code == 40307));
+        Assert.Equal(15, wrong.Count(r => r.Code == 40309));
         var state = Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers/{id}/attempts", org.Key)).Json!.AsArray())!;
-        // Requests that passed the lockout check before the fifth failure landed still count theirs.
-        Assert.InRange(state["attempt_count"]!.GetValue<int>(), 5, 8);
-        Assert.Equal(8, wrong.Count(r => r.Code is 40307 or 40309));
-        Assert.Equal(state["attempt_count"]!.GetValue<int>(), wrong.Count(r => r.Code == 40307));
+        Assert.Equal(5, state["attempt_count"]!.GetValue<int>());
         Assert.True(state["locked"]!.GetValue<bool>());
         (await Decode(second, token, id, password: "open sesame")).AssertProblem(403, 40309);
+        (await Decode(fixture.Api, token, id)).AssertProblem(403, 40309);
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/events?action=viewer.locked", org.Key)).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task Right_passwords_sent_alongside_wrong_ones_never_open_a_locked_container()
+    {
+        var (org, id) = await EncodeAsync(new JsonObject { ["password"] = "open sesame" });
+        var second = await fixture.StartInstanceAsync();
+        var token = await TokenAsync(org, id, "eve@example.com");
+        var results = await Task.WhenAll(Enumerable.Range(0, 25).Select(i =>
+            Decode(i % 2 == 0 ? fixture.Api : second, token, id, password: i % 5 == 4 ? "open sesame" : "wrong " + i)));
+        Assert.All(results, r => Assert.True(r.Status == 200 || r.Code is 40307 or 40309, $"{r.Status}: {r.Text}"));
+        // A right password clears the count; between clearings at most five wrong ones are evaluated.
+        Assert.True(results.Count(r => r.Code == 40307) <= 5 * (1 + results.Count(r => r.Status == 200)));
+        var locked = Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/containers/{id}/attempts", org.Key)).Json!.AsArray())!["locked"]!.GetValue<bool>();
+        var after = await Decode(fixture.Api, token, id, password: "open sesame");
+        Assert.Equal(locked ? 403 : 200, after.Status);
+    }
+
+    [Fact]
+    public async Task A_right_password_in_flight_when_the_viewer_is_locked_is_refused()
+    {
+        var (org, id) = await EncodeAsync(new JsonObject { ["password"] = "open sesame" });
+        var token = await TokenAsync(org, id, "ann@example.com");
+        var states = fixture.Services.GetRequiredService<ViewerStates>();
+        var (orgId, containerId) = (Guid.Parse(org.Id), Guid.Parse(id));
+        // Four wrong attempts already; the right password takes the fifth attempt and is being derived
+        // when another request's wrong password locks the viewer.
+        await states.ChangeAsync(orgId, containerId, "ann@example.com", s => s with { FailedAttempts = 4 }, CancellationToken.None);
+        var inFlight = Decode(fixture.Api, token, id, password: "open sesame");
+        while ((await states.GetAsync(orgId, containerId, "ann@example.com", CancellationToken.None)).FailedAttempts < 5)
+        {
+            Assert.False(inFlight.IsCompleted, "the request ended before it reserved an attempt");
+            await Task.Delay(2);
+        }
+        await states.ChangeAsync(orgId, containerId, "ann@example.com", s => s with { Locked = true }, CancellationToken.None);
+        (await inFlight).AssertProblem(403, 40309);
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/container_events/by_access", org.Key)).Json!.AsArray());
     }
 
     [Fact]
@@ -198,6 +236,35 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", org.Key);
         using var ownResponse = await fixture.Api.Http.SendAsync(own);
         Assert.Equal("attachment", ownResponse.Content.Headers.ContentDisposition!.DispositionType);
+    }
+
+    [Theory]
+    [InlineData("page.html", "text/html")]
+    [InlineData("image.svg", "image/svg+xml")]
+    [InlineData("feed.xml", "application/atom+xml")]
+    [InlineData("data.xml", "text/xml; charset=utf-8")]
+    [InlineData("script.js", "text/javascript")]
+    [InlineData("page.xhtml", "application/xhtml+xml")]
+    public async Task Active_content_is_never_served_inline_and_every_file_is_sandboxed(string name, string type)
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var manifest = new JsonObject { ["container"] = new JsonObject { ["downloadable"] = false } };
+        var id = (await fixture.Api.EncodeAsync(org, manifest.ToJsonString(),
+            (name, "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(document.domain)'/>"u8.ToArray(), type), ("doc.pdf", Content, "application/pdf"))).AssertStatus(201)
+            .Json!["container"]!["uuid"]!.GetValue<string>();
+        var token = await TokenAsync(org, id, "ann@example.com");
+        foreach (var (file, disposition) in new[] { (name, "attachment"), ("doc.pdf", "inline") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{id}/decode/{file}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await fixture.Api.Http.SendAsync(request);
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal(disposition, response.Content.Headers.ContentDisposition!.DispositionType);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("sandbox", policy, StringComparison.Ordinal);
+            Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
