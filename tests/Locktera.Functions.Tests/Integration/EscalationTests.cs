@@ -86,6 +86,65 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_org_admin_inside_a_group_reaches_that_group_and_nothing_beyond()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var sibling = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        // The organization places an org admin in the group, as the tree allows, and gives it no key.
+        var placed = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/children", org.Key,
+            new JsonObject { ["role"] = "org_admin", ["email"] = "boss@acme.example.com" });
+        var orgAdmin = placed.AssertStatus(201).Json!["id"]!.GetValue<string>();
+
+        // A user admin may not mint it a key: that key would administer the group node itself.
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{orgAdmin}/api_keys", userAdmin.Key, Key("read"))).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{orgAdmin}/api_keys", userAdmin.Key)).AssertProblem(403, 40302);
+
+        // The group's admin may, and gets a key that administers the group, as its own key does...
+        var minted = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{orgAdmin}/api_keys", group.Key, Key("read", "write", "admin"));
+        var key = minted.AssertStatus(201).Json!["secret"]!.GetValue<string>();
+        (await fixture.Api.GetAsync($"orgs/{group.Id}/api_keys", key)).AssertStatus(200);
+        (await fixture.Api.GetAsync($"orgs/{userAdmin.Id}/api_keys", key)).AssertStatus(200);
+
+        // ...and reaches nothing above or beside it: not the root, its keys or its children, not the sibling group's address book.
+        (await fixture.Api.GetAsync($"orgs/{org.Id}", key)).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/api_keys", key)).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/children", key)).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{sibling.Id}/addresses", key)).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{sibling.Id}/api_keys", key)).AssertProblem(403, 40302);
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/children", key,
+            new JsonObject { ["role"] = "org_admin", ["email"] = "mine@acme.example.com" })).AssertProblem(403, 40302);
+        // Nor may it appoint org admins, or delete the group it administers (that is for an admin above it).
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/children", key,
+            new JsonObject { ["role"] = "org_admin", ["email"] = "peer@acme.example.com" })).AssertProblem(403, 40303);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{group.Id}", key)).AssertProblem(403, 40302);
+    }
+
+    [Fact]
+    public async Task Promoting_a_node_does_not_widen_the_keys_minted_for_it_before()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        var peer = await fixture.CreateChildAsync(group, "user_admin", "read");
+        // A user admin may mint admin keys for a fellow user admin: they reach as far as its own.
+        var minted = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{peer.Id}/api_keys", userAdmin.Key, Key("read", "write", "admin"));
+        var held = minted.AssertStatus(201).Json!["secret"]!.GetValue<string>();
+        (await fixture.Api.GetAsync($"orgs/{group.Id}/api_keys", held)).AssertProblem(403, 40302);
+
+        // The organization promotes the peer to org admin of the group: the key the user admin holds stays a user admin's key.
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{peer.Id}", org.Key, new JsonObject { ["role"] = "org_admin" })).AssertStatus(200);
+        (await fixture.Api.GetAsync($"orgs/{group.Id}/api_keys", held)).AssertProblem(403, 40302);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{group.Id}", held, new JsonObject { ["org_name"] = "Mine" })).AssertProblem(403, 40302);
+        (await fixture.Api.GetAsync($"orgs/{userAdmin.Id}/api_keys", held)).AssertStatus(200);
+
+        // A key minted for the promoted node now has the new reach.
+        var fresh = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{peer.Id}/api_keys", org.Key, Key("read", "write", "admin"));
+        (await fixture.Api.GetAsync($"orgs/{group.Id}/api_keys", fresh.AssertStatus(201).Json!["secret"]!.GetValue<string>())).AssertStatus(200);
+    }
+
+    [Fact]
     public async Task Demoting_a_node_cuts_what_its_existing_keys_may_do()
     {
         var org = await fixture.CreateRootOrgAsync();
