@@ -1,4 +1,10 @@
 using System.Text.Json.Nodes;
+using Locktera.Core;
+using Locktera.Core.Access;
+using Locktera.Core.Errors;
+using Locktera.Core.Events;
+using Locktera.Core.Orgs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -142,6 +148,26 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         // A key minted for the promoted node now has the new reach.
         var fresh = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{peer.Id}/api_keys", org.Key, Key("read", "write", "admin"));
         (await fixture.Api.GetAsync($"orgs/{group.Id}/api_keys", fresh.AssertStatus(201).Json!["secret"]!.GetValue<string>())).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_role_change_is_decided_on_the_node_as_it_is_written_not_as_it_was_read()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var user = await fixture.CreateChildAsync(group, "user", "read");
+        var orgs = fixture.Services.GetRequiredService<OrgService>();
+        var groupKey = await fixture.Services.GetRequiredService<Authenticator>().AuthenticateAsync($"Bearer {group.Key}", null, CancellationToken.None);
+
+        // The group's request has read the node as a user when the organization promotes it to org admin...
+        var asRead = await orgs.GetAsync(Guid.Parse(user.Id), CancellationToken.None);
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", org.Key, new JsonObject { ["role"] = "org_admin" })).AssertStatus(200);
+
+        // ...so making it a user admin would change an org admin's role, which a group may not.
+        var patch = new OrgPatch(default, default, default, default, default, new Optional<OrgRole>(true, OrgRole.UserAdmin));
+        var refused = await Assert.ThrowsAsync<LockteraException>(() => orgs.UpdateAsync(groupKey, new Actor("group", null), asRead, patch, CancellationToken.None));
+        Assert.Equal(ErrorCode.RoleNotAssignable, refused.Code);
+        Assert.Equal("org_admin", (await fixture.Api.GetAsync($"orgs/{user.Id}", org.Key)).AssertStatus(200).Json!["role"]!.GetValue<string>());
     }
 
     [Fact]
