@@ -14,6 +14,14 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     private static JsonObject Key(params string[] permissions) =>
         new() { ["name"] = "k", ["permissions"] = new JsonArray([.. permissions.Select(p => JsonValue.Create(p))]) };
 
+    /// <summary>An organization, a group of it and a user admin of the group, each with a key of every permission its role allows.</summary>
+    private async Task<(TestOrg Org, TestOrg Group, TestOrg UserAdmin)> GroupWithUserAdminAsync()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        return (org, group, await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin"));
+    }
+
     [Fact]
     public async Task A_user_cannot_create_keys_or_promote_itself()
     {
@@ -52,9 +60,7 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_user_admin_manages_only_users_of_its_group()
     {
-        var org = await fixture.CreateRootOrgAsync();
-        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
-        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        var (org, group, userAdmin) = await GroupWithUserAdminAsync();
         var groupUser = await fixture.CreateChildAsync(group, "user", "read");
 
         // It adds users to its group and keys to them...
@@ -94,10 +100,8 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task An_org_admin_inside_a_group_reaches_that_group_and_nothing_beyond()
     {
-        var org = await fixture.CreateRootOrgAsync();
-        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var (org, group, userAdmin) = await GroupWithUserAdminAsync();
         var sibling = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
-        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
         // The organization places an org admin in the group, as the tree allows, and gives it no key.
         var placed = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/children", org.Key,
             new JsonObject { ["role"] = "org_admin", ["email"] = "boss@acme.example.com" });
@@ -130,9 +134,7 @@ public class EscalationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Promoting_a_node_does_not_widen_the_keys_minted_for_it_before()
     {
-        var org = await fixture.CreateRootOrgAsync();
-        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
-        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        var (org, group, userAdmin) = await GroupWithUserAdminAsync();
         var peer = await fixture.CreateChildAsync(group, "user_admin", "read");
         // A user admin may mint admin keys for a fellow user admin: they reach as far as its own.
         var minted = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{peer.Id}/api_keys", userAdmin.Key, Key("read", "write", "admin"));
