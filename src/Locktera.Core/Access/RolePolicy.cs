@@ -11,6 +11,7 @@ public static class RolePolicy
 {
     private static readonly OrgRole[] NoRoles = [];
     private static readonly OrgRole[] AllBelowRoot = [OrgRole.Group, OrgRole.OrgAdmin, OrgRole.UserAdmin, OrgRole.User];
+    private static readonly OrgRole[] GroupAssignable = [OrgRole.UserAdmin, OrgRole.User];
 
     /// <summary>The most a key of a node with this role may do; a key's own permissions are cut to this.</summary>
     public static Permission MaxPermissions(OrgRole role) => role switch
@@ -31,22 +32,43 @@ public static class RolePolicy
     public static IReadOnlyList<OrgRole> AssignableRoles(Caller caller) => caller switch
     {
         Caller.Operator => AllBelowRoot,
-        Caller.Key { Org.Role: OrgRole.Org or OrgRole.OrgAdmin } => AllBelowRoot,
-        Caller.Key { Org.Role: OrgRole.Group } => [OrgRole.UserAdmin, OrgRole.User],
-        Caller.Key { Org.Role: OrgRole.UserAdmin } => [OrgRole.User],
+        Caller.Key key => ReachOf(key).AssignableRoles,
         _ => NoRoles,
     };
 
     /// <summary>
-    /// The node whose subtree a key may see: the whole tree for the organization and its org
-    /// admins, the own subtree for a group, the own group for a user admin, and only itself for a user.
+    /// How far a node's keys reach. The organization and each group administer their own subtree; an
+    /// org admin administers the level it sits at, exactly as that level's own key does (beneath the
+    /// organization the whole tree, inside a group that group); a user admin administers the users of
+    /// its group but not the group node; a user sees only itself and administers nothing.
     /// </summary>
-    public static Guid Anchor(Org keyOrg) => keyOrg.Role switch
+    public static Reach ReachOf(Org node)
     {
-        OrgRole.Org or OrgRole.OrgAdmin => keyOrg.RootOrgId,
-        OrgRole.UserAdmin => keyOrg.ParentOrgId ?? keyOrg.Id,
-        _ => keyOrg.Id,
-    };
+        IReadOnlyList<Guid> own = [.. node.Ancestors, node.Id];
+        return node.Role switch
+        {
+            OrgRole.Org or OrgRole.Group => Level(own, node.Role),
+            // Only the organization and groups have children, so an org admin's parent is one of them.
+            OrgRole.OrgAdmin => Level(node.Ancestors, node.ParentOrgId == node.RootOrgId ? OrgRole.Org : OrgRole.Group),
+            OrgRole.UserAdmin => new(node.Ancestors, ManagesAnchor: false, MaxPermissions(node.Role), [OrgRole.User]),
+            _ => new(own, ManagesAnchor: false, MaxPermissions(node.Role), NoRoles),
+        };
+    }
+
+    /// <summary>
+    /// How far a key reaches: as far as its node, but never further than when the key was created, so
+    /// that promoting a node does not widen the keys someone below the promoter minted for it.
+    /// </summary>
+    public static Reach ReachOf(Caller.Key key)
+    {
+        var now = ReachOf(key.Org);
+        if (key.ApiKey.RoleAtCreation is not { } created || created == key.Org.Role)
+        {
+            return now;
+        }
+        var then = ReachOf(key.Org with { Role = created });
+        return now.Covers(then) ? then : now;
+    }
 
     /// <summary>
     /// The check every org-scoped route passes first. Another tenant's node answers 404 so that its
@@ -66,7 +88,7 @@ public static class RolePolicy
         {
             throw LockteraException.OrgNotFound();
         }
-        if (!target.IsWithin(Anchor(key.Org)))
+        if (!ReachOf(key).Sees(target))
         {
             throw LockteraException.Forbidden(ErrorCode.OrgOutOfScope, "This key may not act on that organization node.");
         }
@@ -76,11 +98,16 @@ public static class RolePolicy
     public static bool CanSee(Caller caller, Org target) => caller switch
     {
         Caller.Viewer viewer => viewer.Token.OrgId == target.Id,
-        Caller.Key key => key.Org.RootOrgId == target.RootOrgId && target.IsWithin(Anchor(key.Org)),
+        Caller.Key key => ReachOf(key).Sees(target),
         _ => true,
     };
 
-    /// <summary>Administrative actions on a node: its keys, its children, other people's details.</summary>
+    /// <summary>
+    /// Administrative actions on a node: its keys, its children, its role, other people's details. The
+    /// scope rule: the node lies in the part of the tree the key administers, and the node's own keys
+    /// reach no further than the caller's. Every change (a new node, a new role, a new key) must leave
+    /// a node the caller could still manage, so no caller can make anything that reaches beyond itself.
+    /// </summary>
     public static bool CanManage(Caller caller, Org target)
     {
         if (!caller.Has(Permission.Admin))
@@ -91,10 +118,8 @@ public static class RolePolicy
         {
             return true;
         }
-        var anchor = Anchor(key.Org);
-        // A user admin manages the users of its group, not the group itself.
-        var anchorIsManaged = key.Org.Role != OrgRole.UserAdmin;
-        return key.Org.RootOrgId == target.RootOrgId && target.IsWithin(anchor) && (anchorIsManaged || target.Id != anchor);
+        var reach = ReachOf(key);
+        return reach.Administers(target) && reach.Covers(ReachOf(target));
     }
 
     public static void EnsureCanManage(Caller caller, Org target)
@@ -119,18 +144,17 @@ public static class RolePolicy
         EnsureCanManage(caller, target);
     }
 
-    public static void EnsureCanCreateChild(Caller caller, Org parent, OrgRole role)
+    /// <summary>
+    /// A new node (<paramref name="child"/>, beneath <paramref name="parent"/>) must be one the caller could
+    /// then manage: this is what lets a user admin add users to the group node it does not administer.
+    /// </summary>
+    public static void EnsureCanCreateChild(Caller caller, Org parent, Org child)
     {
         EnsureCanSee(caller, parent);
         EnsureHas(caller, Permission.Admin);
-        // A user admin may not manage its group node, but adding users to that group is its job.
-        var userAdminsOwnGroup = caller is Caller.Key { Org.Role: OrgRole.UserAdmin } key && Anchor(key.Org) == parent.Id;
-        if (!userAdminsOwnGroup && !CanManage(caller, parent))
-        {
-            throw LockteraException.Forbidden(ErrorCode.OrgOutOfScope, "This key may not add nodes beneath that organization node.");
-        }
-        EnsureStructure(parent, role);
-        EnsureAssignable(caller, role);
+        EnsureStructure(parent, child.Role);
+        EnsureAssignable(caller, child.Role);
+        EnsureWouldManage(caller, child, "This key may not add a node that would reach beyond its own reach.");
     }
 
     public static void EnsureCanChangeRole(Caller caller, Org target, OrgRole role, Org? parent)
@@ -152,24 +176,29 @@ public static class RolePolicy
         {
             EnsureStructure(parent, role);
         }
+        EnsureWouldManage(caller, target with { Role = role }, "This key may not give a node a role that would reach beyond its own reach.");
     }
 
     /// <summary>
     /// A root organization may be deleted by the operator or by its own admins; any other node only
-    /// by an admin above it (never by its own key).
+    /// by an admin above it: never by its own key, nor by the admins of the level it is (a group's org admins).
     /// </summary>
     public static void EnsureCanDelete(Caller caller, Org target)
     {
         EnsureCanManage(caller, target);
-        if (caller is Caller.Key key && key.Org.Id == target.Id && !target.IsRoot)
+        if (caller is Caller.Key key && !target.IsRoot && (key.Org.Id == target.Id || ReachOf(key).Anchor == target.Id))
         {
-            throw LockteraException.Forbidden(ErrorCode.OrgOutOfScope, "A node is deleted by an admin above it, not by its own key.");
+            throw LockteraException.Forbidden(ErrorCode.OrgOutOfScope, "A node is deleted by an admin above it, not by its own key or its own admins.");
         }
     }
 
-    /// <summary>A new key's permissions may exceed neither its node's role nor the creating key's own.</summary>
+    /// <summary>
+    /// A new key of <paramref name="keyOrg"/> is a key of a node the caller manages (so it reaches no
+    /// further than the caller), and its permissions exceed neither its node's role nor the creating key's own.
+    /// </summary>
     public static void EnsureCanGrant(Caller caller, Org keyOrg, Permission requested)
     {
+        EnsureCanManage(caller, keyOrg);
         var missing = requested & ~(MaxPermissions(keyOrg.Role) & caller.Permissions);
         if (missing != Permission.None)
         {
@@ -189,6 +218,18 @@ public static class RolePolicy
 
     private static LockteraException MissingPermission(Permission permission) =>
         LockteraException.Forbidden(ErrorCode.InsufficientPermission, $"This key lacks the '{permission.ToNames()[0]}' permission.");
+
+    /// <summary>The node as it would be after a change must still be one the caller manages.</summary>
+    private static void EnsureWouldManage(Caller caller, Org changed, string refusal)
+    {
+        if (!CanManage(caller, changed))
+        {
+            throw LockteraException.Forbidden(ErrorCode.OrgOutOfScope, refusal);
+        }
+    }
+
+    private static Reach Level(IReadOnlyList<Guid> anchorPath, OrgRole levelRole) =>
+        new(anchorPath, ManagesAnchor: true, Permissions.All, levelRole == OrgRole.Org ? AllBelowRoot : GroupAssignable);
 
     private static void EnsureStructure(Org parent, OrgRole role)
     {

@@ -1,4 +1,5 @@
 using Locktera.Core.Access;
+using Locktera.Core.Orgs;
 
 namespace Locktera.Core.Keys;
 
@@ -12,6 +13,12 @@ public sealed record ApiKey
     public required string Name { get; init; }
 
     public required Permission Permissions { get; init; }
+
+    /// <summary>
+    /// The role its node had when the key was created (null for keys created before it was recorded).
+    /// A key never reaches further than that role: a node promoted since needs new keys for its new reach.
+    /// </summary>
+    public OrgRole? RoleAtCreation { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 

@@ -17,6 +17,7 @@ public sealed class ApiKeyService(ApiKeyStore store, TimeProvider time)
             OrgId = org.Id,
             Name = name,
             Permissions = permissions,
+            RoleAtCreation = org.Role,
             CreatedAt = time.GetUtcNow(),
             SecretHash = token.SecretHash(),
         };

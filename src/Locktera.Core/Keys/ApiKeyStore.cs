@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Locktera.Core.Access;
+using Locktera.Core.Orgs;
 using Locktera.Core.Storage;
 
 namespace Locktera.Core.Keys;
@@ -53,6 +54,7 @@ public sealed class ApiKeyStore(StorageAccount storage)
     {
         ["Name"] = key.Name,
         ["Permissions"] = key.Permissions.Serialize(),
+        ["RoleAtCreation"] = key.RoleAtCreation?.ToName(),
         ["SecretHash"] = key.SecretHash,
         ["CreatedAt"] = key.CreatedAt,
         ["LastUsedAt"] = key.LastUsedAt,
@@ -65,6 +67,7 @@ public sealed class ApiKeyStore(StorageAccount storage)
         KeyId = Guid.Parse(e.RowKey),
         Name = e.GetString("Name") ?? "",
         Permissions = Permissions.Deserialize(e.GetString("Permissions") ?? ""),
+        RoleAtCreation = e.GetString("RoleAtCreation") is { } role ? OrgRoles.Parse(role) : null,
         SecretHash = e.GetBinary("SecretHash") ?? [],
         CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch,
         LastUsedAt = e.GetDateTimeOffset("LastUsedAt"),

@@ -49,7 +49,8 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
 
     public async Task<Org> CreateChildAsync(Caller caller, Actor actor, Org parent, OrgRole role, OrgDetails details, CancellationToken cancellationToken)
     {
-        RolePolicy.EnsureCanCreateChild(caller, parent, role);
+        var child = NewChild(parent, role, details);
+        RolePolicy.EnsureCanCreateChild(caller, parent, child);
         var errors = new FieldErrors();
         if (role == OrgRole.Group && string.IsNullOrEmpty(details.OrgName))
         {
@@ -61,7 +62,6 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         }
         errors.ThrowIfAny();
 
-        var child = NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
         await AddNodeAsync(child, cancellationToken);
         await audit.RecordAsync(OrgAudit.Create, null, child, actor, cancellationToken);
         return child;
@@ -69,12 +69,10 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
 
     public async Task<Org> UpdateAsync(Caller caller, Actor actor, Org target, OrgPatch patch, CancellationToken cancellationToken)
     {
-        RolePolicy.EnsureCanEditDetails(caller, target);
-        if (patch.Role.IsSet && patch.Role.Value != target.Role)
-        {
-            var parent = target.ParentOrgId is { } parentId ? await orgs.FindAsync(parentId, cancellationToken) : null;
-            RolePolicy.EnsureCanChangeRole(caller, target, patch.Role.Value, parent);
-        }
+        // Decided on the node as loaded, so that a refused caller claims no email; and again on the row
+        // being written, in case a concurrent change (a promotion, say) took the node out of the caller's hands.
+        var parent = patch.Role.IsSet && target.ParentOrgId is { } parentId ? await orgs.FindAsync(parentId, cancellationToken) : null;
+        EnsureCanUpdate(caller, target, patch, parent);
         var newEmail = patch.Email.IsSet && patch.Email.Value is { } email && !email.Equals(target.Email, StringComparison.OrdinalIgnoreCase) ? email : null;
         if (newEmail is not null)
         {
@@ -87,6 +85,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         {
             updated = await orgs.UpdateAsync(target.Id, current =>
             {
+                EnsureCanUpdate(caller, current, patch, parent);
                 before = current;
                 var next = current with
                 {
@@ -113,6 +112,15 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         }
         await audit.RecordAsync(before.Role != updated.Role ? OrgAudit.RoleChange : OrgAudit.Update, before, updated, actor, cancellationToken);
         return updated;
+    }
+
+    private static void EnsureCanUpdate(Caller caller, Org target, OrgPatch patch, Org? parent)
+    {
+        RolePolicy.EnsureCanEditDetails(caller, target);
+        if (patch.Role.IsSet && patch.Role.Value != target.Role)
+        {
+            RolePolicy.EnsureCanChangeRole(caller, target, patch.Role.Value, parent);
+        }
     }
 
     /// <summary>
@@ -189,7 +197,12 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
             OrgImport.AdminAlias => parent.Role == OrgRole.Group ? OrgRole.UserAdmin : OrgRole.OrgAdmin,
             var name => OrgRoles.Parse(name)!.Value,
         };
-        RolePolicy.EnsureCanCreateChild(caller, parent, role);
+        // A user's name is split at its first space into first and last name; a group's is its name.
+        var (first, last) = role.IsUser() && row.Name is { } full && full.Split(' ', 2, StringSplitOptions.TrimEntries) is var parts
+            ? (parts[0], parts.Length > 1 ? parts[1] : null)
+            : (null, null);
+        var node = NewChild(parent, role, new OrgDetails(role.IsUser() ? null : row.Name, first, last, row.Email, null));
+        RolePolicy.EnsureCanCreateChild(caller, parent, node);
         if (role == OrgRole.Group && row.Name is null)
         {
             throw LockteraException.Validation("name", "is required for a group");
@@ -202,12 +215,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         {
             throw LockteraException.Validation("email", "is already used in this organization");
         }
-        // A user's name is split at its first space into first and last name; a group's is its name.
-        var (first, last) = role.IsUser() && row.Name is { } full && full.Split(' ', 2, StringSplitOptions.TrimEntries) is var parts
-            ? (parts[0], parts.Length > 1 ? parts[1] : null)
-            : (null, null);
-        var details = new OrgDetails(role.IsUser() ? null : row.Name, first, last, row.Email, null);
-        return NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
+        return node;
     }
 
     /// <summary>
@@ -309,6 +317,9 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
                 new Dictionary<string, string> { ["email"] = "is already used in this organization" });
         }
     }
+
+    private Org NewChild(Org parent, OrgRole role, OrgDetails details) =>
+        NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
 
     private Org NewNode(Guid id, Guid rootId, Guid? parentId, IReadOnlyList<Guid> ancestors, OrgRole role, OrgDetails details) => new()
     {
