@@ -236,18 +236,10 @@ public sealed class ContainerService(
     internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
         events.RecordAsync(action, record, actor, detail, cancellationToken);
 
-    /// <summary>Replaces a container's tags and records the change (who, when, before and after).</summary>
-    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<string> before = [];
-        var updated = await store.UpdateAsync(record.OrgId, record.Id, r =>
-        {
-            before = r.Tags;
-            return r with { Tags = tags };
-        }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
-        await store.AddTagChangeAsync(record.OrgId, record.Id, new TagChange(time.GetUtcNow(), before, tags, actor.User), cancellationToken);
-        return updated;
-    }
+    /// <summary>Replaces a container's tags and records the change (who, when, before and after) with it.</summary>
+    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken) =>
+        await store.ReplaceTagsAsync(record.OrgId, record.Id, tags, actor.User, time, cancellationToken)
+            ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
 
     public Task<IReadOnlyList<TagChange>> TagChangesAsync(ContainerRecord record, CancellationToken cancellationToken) =>
         store.TagChangesAsync(record.OrgId, record.Id, cancellationToken);
