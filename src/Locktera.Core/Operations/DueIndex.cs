@@ -38,7 +38,7 @@ public sealed class DueIndex(StorageAccount storage, TimeProvider time)
     /// </summary>
     public const int PageSize = 100;
 
-    /// <summary>Rows of one page worked on at once: their work is independent and mostly waiting on storage.</summary>
+    /// <summary>Rows worked on at once: their work is independent and mostly waiting on storage.</summary>
     public const int Parallelism = 8;
 
     /// <summary>How far a row whose work cannot be done yet moves, so that it does not keep its place at the front.</summary>
