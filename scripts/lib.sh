@@ -61,6 +61,24 @@ ensure_chromium() {
   chromium=$(command -v chromium)
 }
 
+# run_banner API_URL ENV_FILE: what scripts/run prints once the API is up. It names the files that
+# hold the keys and prints no key, so the terminal and any log that captures it hold no secret.
+run_banner() {
+  local env_file=${2#"$repo_root/"} org
+  org=$(sed -n 's/^ORG_ID=//p' "$2")
+  cat >&2 <<INFO
+
+  Locktera API   $1
+  Status         $1/service_status
+  Operator key   in .locktera/operator.key
+  Demo org       $org, its admin key (API_KEY) in $env_file
+
+  Try:  source $env_file && curl -H "Authorization: Bearer \$API_KEY" \$API_URL/me
+  Ctrl+C stops the API and Azurite.
+
+INFO
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

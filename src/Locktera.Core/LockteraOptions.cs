@@ -31,9 +31,9 @@ public sealed class LockteraOptions
     public long MaxContainerBytes { get; set; } = 5L * 1024 * 1024 * 1024;
 
     /// <summary>
-    /// Development only: lets organizations configure storage endpoints over http and on loopback,
-    /// link-local or private addresses (Azurite, a local S3 server). Never set it in production: it
-    /// would let a tenant make the service connect to internal hosts.
+    /// Development only: lets organizations configure storage endpoints over http and on loopback or
+    /// private addresses (Azurite, a local S3 server); link-local and metadata addresses stay refused.
+    /// Never set it in production: it would let a tenant make the service connect to internal hosts.
     /// </summary>
     public bool AllowPrivateStorageEndpoints { get; set; }
 

@@ -100,9 +100,9 @@ public sealed class ContainerService(
             ObjectKey = $"{orgId}/{id}.tera",
             Rules = manifest.RulesJson,
         };
-        // Noted before anything is written, so that whatever a crash leaves behind is found and removed
-        // (a completed encode's note is simply dropped by the purge).
-        await due.AddAsync(DueIndex.Encodes, record.CreatedAt + EncodeGrace, Subject(record), cancellationToken,
+        // Noted before anything is written, so that whatever a crash leaves behind is found and removed;
+        // an encode that ends, committed or cleaned up, removes its note (SettleEncodeAsync).
+        await due.AddAsync(DueIndex.Encodes, EncodeNoteDue(record), Subject(record), cancellationToken,
             new Dictionary<string, object> { ["StorageId"] = record.StorageId, ["ObjectKey"] = record.ObjectKey });
         await store.AddAsync(record, cancellationToken);
         var upload = await target.Store.StartUploadAsync(record.ObjectKey, cancellationToken);
@@ -114,7 +114,7 @@ public sealed class ContainerService(
         catch
         {
             await upload.DisposeAsync();
-            await store.DeleteAsync(record, CancellationToken.None);
+            await AbandonAsync(record);
             throw;
         }
     }
@@ -294,18 +294,10 @@ public sealed class ContainerService(
     internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
         events.RecordAsync(action, record, actor, detail, cancellationToken);
 
-    /// <summary>Replaces a container's tags and records the change (who, when, before and after).</summary>
-    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<string> before = [];
-        var updated = await store.UpdateAsync(record.OrgId, record.Id, r =>
-        {
-            before = r.Tags;
-            return r with { Tags = tags };
-        }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
-        await store.AddTagChangeAsync(record.OrgId, record.Id, new TagChange(time.GetUtcNow(), before, tags, actor.User), cancellationToken);
-        return updated;
-    }
+    /// <summary>Replaces a container's tags and records the change (who, when, before and after) with it.</summary>
+    public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken) =>
+        await store.ReplaceTagsAsync(record.OrgId, record.Id, tags, actor.User, time, cancellationToken)
+            ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
 
     public Task<IReadOnlyList<TagChange>> TagChangesAsync(ContainerRecord record, CancellationToken cancellationToken) =>
         store.TagChangesAsync(record.OrgId, record.Id, cancellationToken);
@@ -378,7 +370,22 @@ public sealed class ContainerService(
     internal Task MeterEncodeAsync(ContainerRecord record, Actor actor, long plainBytes, CancellationToken cancellationToken) =>
         meter.EncodedAsync(record.OrgId, actor.User, plainBytes, record.Size, cancellationToken);
 
-    internal Task AbandonAsync(ContainerRecord record) => store.DeleteAsync(record, CancellationToken.None);
+    /// <summary>Removes the record of an encode that failed before committing (its upload is disposed: no object), and its crash note.</summary>
+    internal async Task AbandonAsync(ContainerRecord record)
+    {
+        await store.DeleteAsync(record, CancellationToken.None);
+        await SettleEncodeAsync(record, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// An encode that is active, or that removed what it wrote, leaves the purge nothing to do: its crash
+    /// note goes, so the purge's list holds only what crashes left. (Should this fail, the purge drops
+    /// the note a day later: it checks the record first.)
+    /// </summary>
+    internal Task SettleEncodeAsync(ContainerRecord record, CancellationToken cancellationToken) =>
+        due.RemoveAsync(DueIndex.Encodes, EncodeNoteDue(record), Subject(record), cancellationToken);
+
+    private static DateTimeOffset EncodeNoteDue(ContainerRecord record) => record.CreatedAt + EncodeGrace;
 
     private static async Task<byte[]> ReadAsync(IContentStore content, string key, long offset, int length, CancellationToken cancellationToken)
     {
@@ -458,6 +465,7 @@ public sealed class ContainerEncoding(
             ["files"] = written.Index.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["size"] = active.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, cancellationToken);
+        await service.SettleEncodeAsync(active, cancellationToken);
         return (active, written.Index);
     }
 

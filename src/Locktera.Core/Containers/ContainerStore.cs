@@ -103,17 +103,32 @@ public sealed class ContainerStore(StorageAccount storage)
         }
     }
 
-    /// <summary>Records a change of a container's tags (RK "t:{container}:{inverted time}", newest first).</summary>
-    public async Task AddTagChangeAsync(Guid orgId, Guid containerId, TagChange change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a container's tags and adds the change to its tag audit (RK "t:{container}:{inverted
+    /// time}:{unique}", newest first) in one entity-group transaction, under the record's ETag. The
+    /// change's time is read on the record it replaces, again after a lost race, so the audit's order
+    /// is the order in which the changes were applied. Null when the container is gone.
+    /// </summary>
+    public async Task<ContainerRecord?> ReplaceTagsAsync(Guid orgId, Guid containerId, IReadOnlyList<string> tags, string user, TimeProvider time, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var inverted = RowKeys.NewestFirst(change.Timestamp);
-        await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"t:{containerId}:{inverted}:{Guid.NewGuid():N}")
+        return await table.UpdateAsync<ContainerRecord?>(orgId.ToString(), RowKey(containerId), row =>
         {
-            ["At"] = change.Timestamp,
-            ["OldTags"] = JsonSerializer.Serialize(change.OldTags, Json),
-            ["NewTags"] = JsonSerializer.Serialize(change.NewTags, Json),
-            ["User"] = change.User,
+            if (row is null)
+            {
+                return (null, [], null);
+            }
+            var current = ToRecord(row);
+            var next = current with { Tags = tags };
+            var at = time.GetUtcNow();
+            var change = new TableEntity(orgId.ToString(), $"t:{containerId}:{RowKeys.NewestFirst(at)}:{Guid.NewGuid():N}")
+            {
+                ["At"] = at,
+                ["OldTags"] = JsonSerializer.Serialize(current.Tags, Json),
+                ["NewTags"] = JsonSerializer.Serialize(tags, Json),
+                ["User"] = user,
+            };
+            return (ToEntity(next), [change], next);
         }, cancellationToken);
     }
 

@@ -10,7 +10,7 @@ namespace Locktera.Core.Content;
 /// of organizations' configurations. Clients are built once per configuration version and kept:
 /// versions never change, so a cached client can never go stale.
 /// </summary>
-public sealed class ContentStores(StorageAccount account, StorageConfigStore configs, IOptions<LockteraOptions> options) : IContentStores
+public sealed class ContentStores(StorageAccount account, StorageConfigStore configs, StorageEndpointPolicy endpoints, IOptions<LockteraOptions> options) : IContentStores
 {
     private readonly ConcurrentDictionary<(Guid OrgId, Guid ConfigId), IContentStore> _stores = new();
 
@@ -45,12 +45,16 @@ public sealed class ContentStores(StorageAccount account, StorageConfigStore con
             : throw new InvalidOperationException($"Organization {orgId} has no storage {storageId}.");
     }
 
-    /// <summary>A store for settings that have not been saved (yet), such as a configuration being validated.</summary>
-    public static IContentStore Connect(StorageSettings settings) => settings.Type switch
+    /// <summary>
+    /// A store of an org's own, saved or not (a configuration being validated). Unlike the platform's
+    /// account, which is the deployment's own configuration, its endpoint is the customer's word: every
+    /// connection its client makes is checked by <see cref="StorageEndpointPolicy"/> as it is made.
+    /// </summary>
+    public IContentStore Connect(StorageSettings settings) => settings.Type switch
     {
         StorageType.Azure => new BlobContentStore(
-            new BlobServiceClient(settings.Secret, StorageAccount.Configure(new BlobClientOptions())).GetBlobContainerClient(settings.ContainerName)),
-        StorageType.S3 => S3ContentStore.Connect(settings.Host, settings.Region, settings.Bucket!, settings.AccessKey!, settings.Secret!),
+            new BlobServiceClient(settings.Secret, StorageAccount.Configure(new BlobClientOptions { Transport = endpoints.Transport })).GetBlobContainerClient(settings.ContainerName)),
+        StorageType.S3 => S3ContentStore.Connect(settings.Host, settings.Region, settings.Bucket!, settings.AccessKey!, settings.Secret!, endpoints.Handler),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), "The platform storage has no settings to connect with."),
     };
 

@@ -1,7 +1,9 @@
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal;
 using Amazon.S3;
+using Amazon.S3.Internal;
 using Amazon.S3.Model;
 
 namespace Locktera.Core.Content;
@@ -18,10 +20,15 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
 
     /// <summary>
     /// A client for <paramref name="host"/> (any S3-compatible service URL, path-style) or, without
-    /// one, for AWS in <paramref name="region"/>.
+    /// one, for AWS in <paramref name="region"/>, that sends its requests through <paramref name="handler"/>
+    /// (<see cref="StorageEndpointPolicy.Handler"/>: it decides where connections go) and follows no redirect.
     /// </summary>
-    public static S3ContentStore Connect(Uri? host, string? region, string bucket, string accessKey, string secretKey) =>
-        new(new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), ClientConfig(host, region)), bucket);
+    public static S3ContentStore Connect(Uri? host, string? region, string bucket, string accessKey, string secretKey, HttpMessageHandler handler)
+    {
+        var config = ClientConfig(host, region);
+        config.HttpClientFactory = new HandlerClients(handler);
+        return new(new NoRedirectClient(new BasicAWSCredentials(accessKey, secretKey), config), bucket);
+    }
 
     internal static AmazonS3Config ClientConfig(Uri? host, string? region)
     {
@@ -46,6 +53,55 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
             config.AuthenticationRegion = region ?? "us-east-1";
         }
         return config;
+    }
+
+    /// <summary>HTTP clients over one handler, with the time-out the SDK would set on its own.</summary>
+    private sealed class HandlerClients(HttpMessageHandler handler) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+            new(handler, disposeHandler: false) { Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(100) };
+    }
+
+    /// <summary>
+    /// The SDK follows a 307 with a Location to wherever it points, whatever the handler says about
+    /// redirects. This client follows none: its redirect step goes, and a 3xx is made an error of the
+    /// service as it arrives (before it is read as an answer), which the SDK's error step reports like
+    /// any other, as an <see cref="AmazonS3Exception"/> with its status.
+    /// </summary>
+    private sealed class NoRedirectClient(AWSCredentials credentials, AmazonS3Config config) : AmazonS3Client(credentials, config)
+    {
+        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+        {
+            base.CustomizeRuntimePipeline(pipeline);
+            pipeline.RemoveHandler<AmazonS3RedirectHandler>();
+            pipeline.AddHandlerAfter<Unmarshaller>(new RedirectRefusal());
+        }
+    }
+
+    private sealed class RedirectRefusal : PipelineHandler
+    {
+        public override void InvokeSync(IExecutionContext executionContext)
+        {
+            base.InvokeSync(executionContext);
+            Refuse(executionContext);
+        }
+
+        public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
+        {
+            var result = await base.InvokeAsync<T>(executionContext);
+            Refuse(executionContext);
+            return result;
+        }
+
+        private static void Refuse(IExecutionContext executionContext)
+        {
+            var response = executionContext.ResponseContext.HttpResponse;
+            if (response is { StatusCode: >= HttpStatusCode.Ambiguous and < HttpStatusCode.BadRequest })
+            {
+                executionContext.ResponseContext.HttpResponse = null;
+                throw new HttpErrorResponseException(response);
+            }
+        }
     }
 
     /// <summary>The multipart upload itself starts with the first full part, so that small objects need one request.</summary>

@@ -12,7 +12,7 @@ namespace Locktera.Core.Content;
 /// read back and deleted a probe object with it, so an org can never switch to storage that does
 /// not work; each change is a new version and the previous ones stay readable.
 /// </summary>
-public sealed partial class StorageConfigService(StorageConfigStore configs, StorageEndpointPolicy endpoints, TimeProvider time)
+public sealed partial class StorageConfigService(StorageConfigStore configs, StorageEndpointPolicy endpoints, ContentStores stores, TimeProvider time)
 {
     private static readonly byte[] ProbeContent = "Locktera checks that it can write, read and delete here."u8.ToArray();
 
@@ -29,7 +29,7 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
             throw new LockteraException(ErrorCode.StorageEndpointNotAllowed, $"The storage endpoint is not allowed: it {problem}.",
                 new Dictionary<string, string> { [endpointField] = problem });
         }
-        if (settings.Type != StorageType.Default && await ProblemAsync(ContentStores.Connect(settings), cancellationToken) is { } failure)
+        if (settings.Type != StorageType.Default && await ProblemAsync(stores.Connect(settings), cancellationToken) is { } failure)
         {
             throw new LockteraException(ErrorCode.StorageConfigRejected, $"The storage configuration does not work: {failure}.");
         }
@@ -74,6 +74,7 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
     internal static string Reason(Exception e) => e switch
     {
         AggregateException { InnerExceptions.Count: > 0 } a => Reason(a.InnerExceptions[0]),
+        _ when Refused(e) => $"the endpoint is not allowed: it {StorageEndpointPolicy.NotAllowed}",
         RequestFailedException { Status: 0 } or HttpRequestException or SocketException => "the endpoint could not be reached",
         RequestFailedException r => $"Azure Storage answered {r.Status}{Code(r.ErrorCode)}",
         AmazonS3Exception s when s.StatusCode != 0 => $"the S3 service answered {(int)s.StatusCode}{Code(s.ErrorCode)}",
@@ -84,6 +85,9 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
         AmazonClientException => "the S3 client could not complete the request",
         _ => $"the storage could not be used ({e.GetType().Name})",
     };
+
+    /// <summary>Whether a connection was refused by the endpoint policy, however the client wrapped the refusal.</summary>
+    private static bool Refused(Exception e) => e is StorageEndpointRefusedException || (e.InnerException is { } inner && Refused(inner));
 
     private static string Code(string? code) => code is not null && SafeCode().IsMatch(code) ? $" ({code})" : "";
 

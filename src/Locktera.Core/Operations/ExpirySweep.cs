@@ -16,8 +16,11 @@ namespace Locktera.Core.Operations;
 /// </summary>
 public sealed partial class ExpirySweep(DueIndex due, ContainerStore store, ContainerService containers, EventLog events, TimeProvider time, ILogger<ExpirySweep> logger)
 {
-    /// <summary>Rows handled per run at most; the next run takes the rest.</summary>
-    public const int BatchSize = 1000;
+    /// <summary>
+    /// How long a run works through the due rows at most: short of the five minutes to the next run,
+    /// which takes what is left then.
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
 
     /// <summary>Who the expire events name as <c>user</c>: no key or viewer did it.</summary>
     public const string SystemUser = "system";
@@ -25,7 +28,7 @@ public sealed partial class ExpirySweep(DueIndex due, ContainerStore store, Cont
     public async Task<SweepOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await due.DrainAsync(DueIndex.Expiries, now, BatchSize, async (row, ct) => await ExpireAsync(row, now, ct),
+        return await due.DrainAsync(DueIndex.Expiries, now, Budget, async (row, ct) => await ExpireAsync(row, now, ct),
             (row, e) => LogExpiryFailed(logger, row.Subject, e.GetType().Name), cancellationToken);
     }
 

@@ -13,8 +13,9 @@ namespace Locktera.Core.Operations;
 /// <summary>
 /// Removes what is no longer anyone's: the data of deleted org nodes, the remains of encodes that
 /// crashed, and viewing sessions that have ended. Each kind of work is a list of due rows
-/// (<see cref="DueIndex"/>); a row goes only when its work is done, and every step can be repeated,
-/// so a run that fails part-way is finished by the next.
+/// (<see cref="DueIndex"/>), drained side by side until empty or out of <see cref="Budget"/>; a row
+/// goes only when its work is done, and every step can be repeated, so a run that stops part-way is
+/// finished by the next.
 /// </summary>
 public sealed partial class OrgPurge(
     DueIndex due, StorageAccount storage, OrgStore orgs, ContainerStore containers, ContentStores stores, ApiKeyStore keys,
@@ -23,20 +24,25 @@ public sealed partial class OrgPurge(
     /// <summary>The property of a deleted node's row that names its tree's root.</summary>
     public const string RootProperty = "RootOrgId";
 
-    /// <summary>Rows of each kind handled per run at most; the next run takes the rest.</summary>
-    public const int BatchSize = 500;
+    /// <summary>
+    /// How long a run works through each list at most (the three side by side): well within the
+    /// Functions host's default timeout of 30 minutes (Flex Consumption) and the hour to the next run,
+    /// which takes what is left then.
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromMinutes(20);
 
     public async Task<PurgeOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return new PurgeOutcome(
-            await due.DrainAsync(DueIndex.DeletedOrgs, now, BatchSize, PurgeOrgAsync, Failed, cancellationToken),
-            await due.DrainAsync(DueIndex.Encodes, now, BatchSize, PurgeEncodeAsync, Failed, cancellationToken),
-            await due.DrainAsync(DueIndex.Sessions, now, BatchSize, async (row, ct) =>
-            {
-                await viewers.RemoveSessionAsync(row.Subject, ct);
-                return true;
-            }, Failed, cancellationToken));
+        var deletedOrgs = due.DrainAsync(DueIndex.DeletedOrgs, now, Budget, PurgeOrgAsync, Failed, cancellationToken);
+        var encodes = due.DrainAsync(DueIndex.Encodes, now, Budget, PurgeEncodeAsync, Failed, cancellationToken);
+        var sessions = due.DrainAsync(DueIndex.Sessions, now, Budget, async (row, ct) =>
+        {
+            await viewers.RemoveSessionAsync(row.Subject, ct);
+            return true;
+        }, Failed, cancellationToken);
+        await Task.WhenAll(deletedOrgs, encodes, sessions);
+        return new PurgeOutcome(await deletedOrgs, await encodes, await sessions);
     }
 
     /// <summary>
@@ -93,8 +99,9 @@ public sealed partial class OrgPurge(
     }
 
     /// <summary>
-    /// An encode noted when it began (<see cref="ContainerService.EncodeGrace"/> ago): if its record is
-    /// still pending or gone, the encode died part-way, and its object (committed or not) and record go.
+    /// An encode noted when it began (<see cref="ContainerService.EncodeGrace"/> ago) whose note is still
+    /// there: the encode neither committed nor cleaned up after itself, so it died part-way. If its record
+    /// is still pending or gone, its object (committed or not) and record go.
     /// </summary>
     private async Task<bool?> PurgeEncodeAsync(DueRow row, CancellationToken cancellationToken)
     {

@@ -193,6 +193,29 @@ public class StorageConfigTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await Assert.ThrowsAsync<ContentNotFoundException>(() => before.Store.OpenReadAsync(newKey, 0, 1, default));
     }
 
+    [Fact]
+    public async Task An_endpoint_accepted_when_saved_is_refused_at_connect_time_by_an_instance_whose_rule_refuses_it()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var platformOrg = await fixture.CreateRootOrgAsync();
+        (await PutAsync(org, FlatS3(NewSecret()))).AssertStatus(200);
+        var id = (await fixture.Api.EncodeAsync(org, "{}", ("a.txt", "hello"u8.ToArray(), "text/plain"))).AssertStatus(201).Json!["container"]!["uuid"]!.GetValue<string>();
+        var platformId = (await fixture.Api.EncodeAsync(platformOrg, "{}", ("a.txt", "hello"u8.ToArray(), "text/plain"))).AssertStatus(201).Json!["container"]!["uuid"]!.GetValue<string>();
+
+        // Another instance under the production rule: s3rver's loopback address is no longer allowed.
+        var production = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?> { ["Locktera:AllowPrivateStorageEndpoints"] = "false" });
+
+        (await production.GetAsync($"containers/{id}/decode/a.txt", org.Key)).AssertProblem(503, 50301);
+        await fixture.ServicesOf(production).GetRequiredService<StorageConfigChecks>().RunAsync(CancellationToken.None);
+        var config = (await production.GetAsync($"orgs/{org.Id}/storage_config", org.Key)).AssertStatus(200).Json!;
+        Assert.False(config["healthy"]!.GetValue<bool>());
+        Assert.Equal($"the endpoint is not allowed: it {StorageEndpointPolicy.NotAllowed}", config["reason"]!.GetValue<string>());
+
+        // The platform's own account is the deployment's configuration, not a customer's endpoint.
+        Assert.Equal("hello", (await production.GetAsync($"containers/{platformId}/decode/a.txt", platformOrg.Key)).AssertStatus(200).Text);
+        Assert.Equal("hello", (await fixture.Api.GetAsync($"containers/{id}/decode/a.txt", org.Key)).AssertStatus(200).Text);
+    }
+
     private static async Task<string> WriteAsync(IContentStore store, string text)
     {
         var key = $"switch/{Guid.NewGuid():N}";
