@@ -15,21 +15,12 @@ public class ContainerSealTests
     private static MasterKey Key(byte fill = 7) =>
         new(Options.Create(new LockteraOptions { MasterKey = Convert.ToBase64String(Enumerable.Repeat(fill, 32).ToArray()) }));
 
-    private sealed class NoUpload : Locktera.Core.Content.IContentUpload
-    {
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     /// <summary>A written container's header, sealed index and record (with its seal).</summary>
     private static async Task<(byte[] Header, byte[] Index, ContainerRecord Record)> WrittenAsync(ContainerSeal seal, string? password = null)
     {
         var id = Guid.CreateVersion7();
         var (header, keys) = TeraHeader.Create(id, OrgId, Guid.CreateVersion7(), OrgKey.Public, TeraHeader.MinSegmentSize, password, []);
-        var writer = await TeraWriter.StartAsync(new NoUpload(), header, keys, CancellationToken.None);
+        var writer = await TeraWriter.StartAsync(new MemoryUpload(), header, keys, CancellationToken.None);
         await writer.AddFileAsync("f", "text/plain", new TeraFileDetails(), new MemoryStream([1, 2, 3]), long.MaxValue, CancellationToken.None);
         var written = await writer.CompleteAsync("c", DateTimeOffset.UnixEpoch, CancellationToken.None);
         var index = written.Index.Seal(header, keys, written.IndexOffset);

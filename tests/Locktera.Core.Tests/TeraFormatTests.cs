@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Locktera.Core.Content;
 using Locktera.Core.Errors;
 using Locktera.Core.Tera;
 
@@ -12,17 +11,6 @@ public class TeraFormatTests
     private const int Segment = TeraHeader.MinSegmentSize;
     private static readonly (byte[] Public, byte[] Private) OrgKey = HybridKem.Generate();
     private static readonly Guid OrgKeyId = Guid.CreateVersion7();
-
-    private sealed class MemoryUpload : IContentUpload
-    {
-        public MemoryStream Bytes { get; } = new();
-
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => Bytes.WriteAsync(data, cancellationToken);
-
-        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 
     private static async Task<(byte[] Stored, TeraWritten Written)> Encode(IReadOnlyList<(string Name, byte[] Content)> files, string? password = null, byte[]? rules = null)
     {
