@@ -76,6 +76,7 @@ public static class LockteraServices
         services.AddSingleton<StorageConfigChecks>();
         services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
+        services.EscapeLogMessages();
         return services;
     }
 

@@ -119,9 +119,9 @@ public sealed class Events(EventLog events, ContainerService containers)
         }
         foreach (var (key, node) in given)
         {
-            if (key.Length is 0 or > EventLog.MaxDetailKeyLength || key.Any(char.IsControl))
+            if (key.Length is 0 or > EventLog.MaxDetailKeyLength || VisibleText.HasHidden(key))
             {
-                body.Fail("detail", $"keys must be 1 to {EventLog.MaxDetailKeyLength} characters without control characters");
+                body.Fail("detail", $"keys must be 1 to {EventLog.MaxDetailKeyLength} characters without {VisibleText.Rule}");
             }
             else if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
             {
