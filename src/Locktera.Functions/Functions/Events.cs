@@ -88,8 +88,9 @@ public sealed class Events(EventLog events, ContainerService containers)
                 body.Fail("event_type", "cannot be combined with action");
             }
         }
-        else if (action is null && !body.Has("event_type"))
+        else if (action is null)
         {
+            // Also when event_type was null or empty: a missing action must never reach the log.
             body.Fail("action", $"is required: '{EventLog.ClientActionPrefix}' followed by a name");
         }
 

@@ -168,6 +168,19 @@ public class UntrustedInputTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/children", org.Key)).AssertStatus(200).Json!.AsArray());
     }
 
+    /// <summary>Found by <see cref="FuzzTests"/>: an empty event type left the event without an action.</summary>
+    [Theory]
+    [InlineData("""{"event_type":null}""")]
+    [InlineData("""{"event_type":""}""")]
+    [InlineData("""{"event_type":"  ","detail":{"page":"3"}}""")]
+    public async Task A_client_event_without_an_action_is_400(string body)
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var id = (await fixture.Api.EncodeAsync(org, Manifest, ("a.txt", "x"u8.ToArray(), "text/plain"))).AssertStatus(201).Json!["container"]!["id"]!.GetValue<string>();
+        var response = await fixture.Api.SendRawAsync(HttpMethod.Post, $"orgs/{org.Id}/containers/{id}/events", org.Key, body, "application/json");
+        Assert.NotNull(response.AssertProblem(400, 40001).Json!["fields"]!["action"]);
+    }
+
     [Fact]
     public async Task An_encode_without_a_boundary_parameter_is_400()
     {
