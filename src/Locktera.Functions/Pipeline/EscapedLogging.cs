@@ -14,9 +14,10 @@ namespace Locktera.Functions.Pipeline;
 /// </summary>
 public static class EscapedLogging
 {
-    /// <summary>Wraps the logger factory the host registered; call after the host has set up logging.</summary>
+    /// <summary>Wraps the logger factory the host registered (or the default one, registered here if the host has none yet).</summary>
     public static IServiceCollection EscapeLogMessages(this IServiceCollection services)
     {
+        services.AddLogging();
         var host = services.Last(d => d.ServiceType == typeof(ILoggerFactory));
         services.Remove(host);
         services.AddSingleton<ILoggerFactory>(sp => new EscapingLoggerFactory(host switch
