@@ -33,16 +33,16 @@ public class TableKeyAndTextTests
         new string('x', RowKeys.MaxSegmentLength + 1),
     ];
 
-    public static TheoryData<string> Awkward => new(AwkwardValues);
-
-    [Theory]
-    [MemberData(nameof(Awkward))]
-    public void A_segment_is_a_valid_key_part_of_bounded_length(string value)
+    [Fact]
+    public void A_segment_is_a_valid_key_part_of_bounded_length()
     {
-        var segment = RowKeys.Segment(value);
-        Assert.True(segment.IndexOfAny(NotInASegment) < 0, segment);
-        Assert.DoesNotContain(segment, c => char.IsControl(c) || c > '~');
-        Assert.InRange(segment.Length, 0, RowKeys.MaxSegmentLength);
+        // One test over all values: xUnit would take the unpaired surrogate and U+FFFD for one case.
+        foreach (var segment in AwkwardValues.Select(RowKeys.Segment))
+        {
+            Assert.True(segment.IndexOfAny(NotInASegment) < 0, segment);
+            Assert.DoesNotContain(segment, c => char.IsControl(c) || c > '~');
+            Assert.InRange(segment.Length, 0, RowKeys.MaxSegmentLength);
+        }
     }
 
     [Fact]
