@@ -237,11 +237,13 @@ public sealed partial class RequestPipeline(
     }
 
     /// <summary>
-    /// The libraries that parse requests (multipart sections, header values, forms, query strings) say
-    /// what is wrong with the data they read by throwing what .NET throws for bad data. Thrown by them,
-    /// such a failure is the request's fault, whichever function was reading: a 400, never a 500. (Our
-    /// own code reports bad input as LockteraException, and the same exception types thrown elsewhere,
-    /// such as a stored row that does not parse, stay a 500.)
+    /// The libraries that parse requests (multipart sections, header values, forms) say what is wrong
+    /// with the data they read by throwing what .NET throws for bad data: an InvalidDataException for
+    /// too many or too long part headers, an IOException for a body that ends before its closing
+    /// boundary, a FormatException for a header value. Thrown by them, such a failure is the request's
+    /// fault, whichever function was reading: a 400, never a 500. (Our own code reports bad input as
+    /// LockteraException; the same exception types thrown elsewhere, such as by a stored row that does
+    /// not parse, stay a 500.)
     /// </summary>
     private static bool IsParserFailure(Exception e) =>
         e is InvalidDataException or IOException or FormatException or DecoderFallbackException
@@ -251,7 +253,7 @@ public sealed partial class RequestPipeline(
     [
         typeof(MultipartReader).Assembly,
         typeof(MediaTypeHeaderValue).Assembly,
-        typeof(QueryString).Assembly,
+        typeof(Microsoft.AspNetCore.Http.Features.FormFeature).Assembly,
     ];
 
     private static bool IsStorageOutage(Exception e) => e switch
