@@ -25,7 +25,11 @@ public static class DevHostApp
 
         // Kestrel's own body limit must not cut an encode short of the configured container limit.
         var limits = builder.Configuration.GetSection(LockteraOptions.Section).Get<LockteraOptions>() ?? new LockteraOptions();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxContainerBytes + MultipartAllowance);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = limits.MaxContainerBytes + MultipartAllowance;
+            RequestLimits.Relax(kestrel);
+        });
         builder.Services.AddMvcCore();
         builder.Services.AddLocktera(builder.Configuration);
         builder.Services.AddSingleton(catalog);
@@ -35,6 +39,7 @@ public static class DevHostApp
         var app = builder.Build();
         app.Services.ValidateConfiguration();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        app.Use(RequestLimits.RefuseOversizedOrUnreadable);
         app.UseRouting();
         // The same pipeline the worker middleware runs under the Functions host.
         app.Use(async (context, next) =>

@@ -77,6 +77,7 @@ public static class LockteraServices
         services.AddSingleton<StorageConfigChecks>();
         services.AddContentStorage();
         services.AddSingleton<RequestPipeline>();
+        services.EscapeLogMessages();
         return services;
     }
 

@@ -40,6 +40,8 @@ public class DrmRulesTests
     [InlineData("""{"geo":{"block":[{"town":"X"}]}}""", "drm.geo.block[0].town")]
     [InlineData("""{"recipients":["not-an-email"]}""", "drm.recipients[0]")]
     [InlineData("""{"recipients":["a*@example.com"]}""", "drm.recipients[0]")]
+    [InlineData("""{"recipients":["ann\u202E@example.com"]}""", "drm.recipients[0]")]
+    [InlineData("""{"recipients":["ann@exa\u200Bmple.com"]}""", "drm.recipients[0]")]
     [InlineData("""{"recipients":"ann@example.com"}""", "drm.recipients")]
     [InlineData("""{"opens":0}""", "drm.opens")]
     [InlineData("""{"opens":"3"}""", "drm.opens")]

@@ -155,7 +155,7 @@ public sealed partial class AccessLog(StorageAccount storage, CounterBuffer coun
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    private static string Escape(string? ip) => ip is null ? "-" : Uri.EscapeDataString(ip);
+    private static string Escape(string? ip) => ip is null ? "-" : RowKeys.Segment(ip);
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.AccessLog, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
+using Locktera.Core.Storage;
 
 namespace Locktera.Core.Access;
 
@@ -34,7 +35,7 @@ public abstract record Caller
     /// <summary>A recipient holding a viewer token: may read one container's content, nothing else.</summary>
     public sealed record Viewer(ViewerToken Token) : Caller
     {
-        public override string Subject => $"viewer:{Token.ContainerId:N}:{Token.Email}";
+        public override string Subject => $"viewer:{Token.ContainerId:N}:{RowKeys.Segment(Token.Email)}";
 
         public override string UsageSubject => "viewer";
 

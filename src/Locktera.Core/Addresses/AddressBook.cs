@@ -110,7 +110,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
             .PageAsync(_ => true, skip, take, cancellationToken);
     }
 
-    private static string ContactKey(string email) => ContactPrefix + Uri.EscapeDataString(email.ToLowerInvariant());
+    private static string ContactKey(string email) => ContactPrefix + RowKeys.Segment(email.ToLowerInvariant());
 
     private static TableEntity AuditEntity(AddressChange change) => new(change.OrgId.ToString(), $"{AuditPrefix}{RowKeys.NewestFirst(change.Timestamp)}:{Guid.NewGuid():N}")
     {

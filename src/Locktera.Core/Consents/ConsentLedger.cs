@@ -71,7 +71,7 @@ public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider t
             // The index goes first: a crash after it leaves a pointer to no records, which readers skip.
             await table.UpsertEntityAsync(new TableEntity(IndexPartition(email!), orgId.ToString()), TableUpdateMode.Replace, cancellationToken);
         }
-        return await table.UpdateAsync<Consent>(orgId.ToString(), $"{CurrentPrefix}{subject}:{consentId}", row =>
+        return await table.UpdateAsync<Consent>(orgId.ToString(), CurrentRow(subject, consentId), row =>
         {
             var old = row is null ? null : ToConsent(row);
             var now = time.GetUtcNow();
@@ -79,7 +79,7 @@ public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider t
                 old?.Id ?? Guid.CreateVersion7(), orgId, consentId, scope, email?.ToLowerInvariant(),
                 decision.Description ?? old?.Description, decision.Granted, decision.ConsentTimestamp ?? now, now, actor.User, actor.Ip);
             var unique = $"{RowKeys.NewestFirst(now)}:{Guid.NewGuid():N}";
-            return (ToEntity(next, row?.RowKey ?? $"{CurrentPrefix}{subject}:{consentId}"),
+            return (ToEntity(next, row?.RowKey ?? CurrentRow(subject, consentId)),
                 [ToEntity(next, HistoryPrefix + unique), ToEntity(next, $"{SubjectHistoryPrefix}{subject}:{unique}")],
                 next);
         }, cancellationToken);
@@ -95,7 +95,7 @@ public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider t
     }
 
     /// <summary>A listing cursor: the row key of a record, which <see cref="ListAsync"/> resumes after.</summary>
-    public static string CursorOf(Consent consent) => $"{CurrentPrefix}{Subject(consent.Scope, consent.Email)}:{consent.ConsentId}";
+    public static string CursorOf(Consent consent) => CurrentRow(Subject(consent.Scope, consent.Email), consent.ConsentId);
 
     /// <summary>Whether a cursor has the shape of a record's row key (an escaped subject and a slug), so nothing else reaches a query.</summary>
     public static bool IsCursor(string cursor) => CursorShape().IsMatch(cursor);
@@ -152,7 +152,9 @@ public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider t
     }
 
     private static string Subject(ConsentScope scope, string? email) =>
-        scope == ConsentScope.Org ? OwnSubject : Uri.EscapeDataString(email!.ToLowerInvariant());
+        scope == ConsentScope.Org ? OwnSubject : RowKeys.Segment(email!.ToLowerInvariant());
+
+    private static string CurrentRow(string subject, string consentId) => $"{CurrentPrefix}{subject}:{RowKeys.Segment(consentId)}";
 
     private static string IndexPartition(string email) => IndexPrefix + Subject(ConsentScope.Viewer, email);
 

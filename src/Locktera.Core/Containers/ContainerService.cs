@@ -428,7 +428,7 @@ public sealed class ContainerEncoding(
     {
         if (FileNames.Problem(name) is { } problem)
         {
-            throw LockteraException.Validation("files", $"file name '{Printable(name)}' {problem}");
+            throw LockteraException.Validation("files", $"file name '{VisibleText.Escape(name)}' {problem}");
         }
         if (!_names.Add(name))
         {
@@ -477,6 +477,4 @@ public sealed class ContainerEncoding(
             await service.AbandonAsync(record);
         }
     }
-
-    private static string Printable(string name) => new([.. name.Select(c => char.IsControl(c) ? '?' : c)]);
 }

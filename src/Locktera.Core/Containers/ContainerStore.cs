@@ -43,7 +43,7 @@ public sealed class ContainerStore(StorageAccount storage)
     public async Task<ContainerRecord?> FindByDigestAsync(Guid orgId, string algorithm, string digest, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), $"d:{algorithm}:{digest}", cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), DigestRow(algorithm, digest), cancellationToken: cancellationToken);
         return row.HasValue && Guid.TryParse(row.Value!.GetString("ContainerId"), out var id) ? await FindAsync(orgId, id, cancellationToken) : null;
     }
 
@@ -69,7 +69,7 @@ public sealed class ContainerStore(StorageAccount storage)
         {
             foreach (var (algorithm, digest) in new[] { ("md5", md5), ("sha256", sha256) })
             {
-                await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), $"d:{algorithm}:{digest}") { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
+                await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), DigestRow(algorithm, digest)) { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
             }
         }
         return updated;
@@ -85,7 +85,7 @@ public sealed class ContainerStore(StorageAccount storage)
         {
             if (digest is not null)
             {
-                await table.DeleteEntityAsync(partition, $"d:{algorithm}:{digest}", ETag.All, cancellationToken);
+                await table.DeleteEntityAsync(partition, DigestRow(algorithm, digest), ETag.All, cancellationToken);
             }
         }
         await table.DeleteEntityAsync("id:" + record.Id, "org", ETag.All, cancellationToken);
@@ -143,6 +143,9 @@ public sealed class ContainerStore(StorageAccount storage)
                 row.GetString("User") ?? ""))
             .ToListAsync(cancellationToken);
     }
+
+    /// <summary>The digest index row; the digest may come from a query.</summary>
+    private static string DigestRow(string algorithm, string digest) => $"d:{algorithm}:{RowKeys.Segment(digest)}";
 
     /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>
     private static string RowKey(Guid id)

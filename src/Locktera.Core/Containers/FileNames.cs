@@ -1,4 +1,5 @@
 using System.Text;
+using Locktera.Core.Validation;
 
 namespace Locktera.Core.Containers;
 
@@ -14,7 +15,7 @@ public static class FileNames
         _ when Encoding.UTF8.GetByteCount(name) > MaxBytes => $"must be at most {MaxBytes} bytes of UTF-8",
         _ when name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) => "must not contain a path separator",
         _ when name is "." or ".." || name.Contains("..", StringComparison.Ordinal) => "must not contain '..'",
-        _ when name.Any(char.IsControl) => "must not contain control characters",
+        _ when VisibleText.HasHidden(name) => $"must not contain {VisibleText.Rule}",
         _ when name.Trim().Length != name.Length => "must not start or end with white space",
         _ => null,
     };

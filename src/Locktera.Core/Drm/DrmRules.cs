@@ -293,7 +293,7 @@ public static class RecipientPattern
     {
         var value = text.Trim().ToLowerInvariant();
         var at = value.IndexOf('@', StringComparison.Ordinal);
-        if (at <= 0 || at != value.LastIndexOf('@') || at == value.Length - 1 || value.Length > ContactRules.MaxEmailLength)
+        if (at <= 0 || at != value.LastIndexOf('@') || at == value.Length - 1 || value.Length > ContactRules.MaxEmailLength || VisibleText.HasHidden(value))
         {
             return null;
         }

@@ -87,9 +87,9 @@ public sealed class ViewerStates(StorageAccount storage, DueIndex due)
     }
 
     private static string CounterRow(Guid containerId, string email) =>
-        string.Create(CultureInfo.InvariantCulture, $"v:{containerId:N}:{Uri.EscapeDataString(email)}");
+        string.Create(CultureInfo.InvariantCulture, $"v:{containerId:N}:{RowKeys.Segment(email)}");
 
-    private static string SessionRow(Guid containerId, string sessionId) => $"s:{containerId:N}:{sessionId}";
+    private static string SessionRow(Guid containerId, string sessionId) => $"s:{containerId:N}:{RowKeys.Segment(sessionId)}";
 
     private static ViewerState ToState(TableEntity e) =>
         new(e.GetString("Email") ?? "", e.GetInt32("Opens") ?? 0, e.GetInt32("FailedAttempts") ?? 0, e.GetBoolean("Locked") ?? false);

@@ -60,6 +60,9 @@ public enum ErrorCode
     // 413
     ContainerTooLarge = 41301,
 
+    // 414
+    UriTooLong = 41401,
+
     // 416
     RangeNotSatisfiable = 41601,
 
@@ -68,6 +71,9 @@ public enum ErrorCode
 
     // 429
     RateLimited = 42901,
+
+    // 431
+    HeadersTooLarge = 43101,
 
     // 500
     Internal = 50001,

@@ -83,7 +83,7 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
 
     internal const string AllIndex = "all:";
 
-    internal static string ActionIndex(string action) => $"a:{action}:";
+    internal static string ActionIndex(string action) => $"a:{RowKeys.Segment(action)}:";
 
     internal static string ContainerIndex(Guid containerId) => $"c:{containerId}:";
 

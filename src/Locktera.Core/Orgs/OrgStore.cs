@@ -134,7 +134,7 @@ public sealed class OrgStore(StorageAccount storage)
         }
     }
 
-    private static string EmailKey(string email) => EmailPrefix + Uri.EscapeDataString(email.ToLowerInvariant());
+    private static string EmailKey(string email) => EmailPrefix + RowKeys.Segment(email.ToLowerInvariant());
 
     /// <summary>Child ids in creation order (ids are UUIDv7), starting after <paramref name="afterId"/>.</summary>
     public async IAsyncEnumerable<Guid> ChildIdsAsync(Guid parentId, Guid? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -19,6 +19,11 @@ public static class ContactRules
             error = $"must be an email address of at most {MaxEmailLength} characters";
             return null;
         }
+        if (VisibleText.HasHidden(trimmed))
+        {
+            error = $"must not contain {VisibleText.Rule}";
+            return null;
+        }
         var at = trimmed.IndexOf('@', StringComparison.Ordinal);
         if (at <= 0 || at != trimmed.LastIndexOf('@') || at == trimmed.Length - 1)
         {

@@ -68,7 +68,7 @@ public static class CsvRows
                         new Dictionary<string, string> { ["body"] = $"has more than {maxRows} rows" });
                 }
                 var problems = new List<string>();
-                var row = new CsvRow(number, name => columns.TryGetValue(name, out var i) && reader.GetString(i).Trim() is { Length: > 0 } value ? value : null);
+                var row = new CsvRow(number, name => Cell(reader, columns, name, problems));
                 if (parse(row, problems) is { } value && problems.Count == 0)
                 {
                     values.Add(value);
@@ -104,6 +104,20 @@ public static class CsvRows
     {
         problems.Add(problem);
         return null;
+    }
+
+    /// <summary>A cell, trimmed; empty or missing is null. Text that hides characters is a problem of its row.</summary>
+    private static string? Cell(CsvDataReader reader, Dictionary<string, int> columns, string name, List<string> problems)
+    {
+        if (!columns.TryGetValue(name, out var i) || reader.GetString(i).Trim() is not { Length: > 0 } value)
+        {
+            return null;
+        }
+        if (VisibleText.HasHidden(value))
+        {
+            problems.Add($"{reader.GetName(i)} must not contain {VisibleText.Rule}");
+        }
+        return value;
     }
 
     private static string Normalize(string header) => new([.. header.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);

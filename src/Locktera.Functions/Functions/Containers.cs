@@ -4,6 +4,7 @@ using Locktera.Core.Drm;
 using Locktera.Core.Tera;
 using Locktera.Core.Errors;
 using Locktera.Core.Metering;
+using Locktera.Core.Validation;
 using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -50,6 +51,10 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
             if (fileName is null)
             {
                 throw LockteraException.Validation("files", "every file part needs a filename");
+            }
+            if (section.ContentType is { } partType && ManifestReader.MediaTypeProblem(partType) is { } problem)
+            {
+                throw LockteraException.Validation("files", $"the Content-Type of file part '{VisibleText.Escape(fileName)}' {problem}");
             }
             await encoding.AddFileAsync(fileName, section.ContentType, section.Body, cancellationToken);
         }

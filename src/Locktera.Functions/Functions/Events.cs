@@ -88,8 +88,9 @@ public sealed class Events(EventLog events, ContainerService containers)
                 body.Fail("event_type", "cannot be combined with action");
             }
         }
-        else if (action is null && !body.Has("event_type"))
+        else if (action is null)
         {
+            // Also when event_type was null or empty: a missing action must never reach the log.
             body.Fail("action", $"is required: '{EventLog.ClientActionPrefix}' followed by a name");
         }
 
@@ -119,9 +120,9 @@ public sealed class Events(EventLog events, ContainerService containers)
         }
         foreach (var (key, node) in given)
         {
-            if (key.Length is 0 or > EventLog.MaxDetailKeyLength || key.Any(char.IsControl))
+            if (key.Length is 0 or > EventLog.MaxDetailKeyLength || VisibleText.HasHidden(key))
             {
-                body.Fail("detail", $"keys must be 1 to {EventLog.MaxDetailKeyLength} characters without control characters");
+                body.Fail("detail", $"keys must be 1 to {EventLog.MaxDetailKeyLength} characters without {VisibleText.Rule}");
             }
             else if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
             {

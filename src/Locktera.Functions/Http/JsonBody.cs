@@ -70,13 +70,20 @@ public sealed class JsonBody
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            // A name given twice is refused: which of the two counts would be a guess.
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
+            ReadAllText(node);
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
             throw new LockteraException(ErrorCode.MalformedJson, $"The {part} is not valid JSON.",
                 new Dictionary<string, string> { [part] = $"is not valid JSON{where}" });
+        }
+        catch (InvalidOperationException)
+        {
+            throw new LockteraException(ErrorCode.MalformedJson, $"The {part} is not valid JSON.",
+                new Dictionary<string, string> { [part] = "holds text that is not valid Unicode (invalid UTF-8, or an escaped unpaired surrogate)" });
         }
         if (arrayField is not null && node is JsonArray array)
         {
@@ -86,6 +93,33 @@ public sealed class JsonBody
             ? new JsonBody(value, new FieldErrors(), "")
             : throw new LockteraException(ErrorCode.MalformedJson, $"The {part} must be a JSON object.",
                 new Dictionary<string, string> { [part] = "must be a JSON object" });
+    }
+
+    /// <summary>
+    /// Reads every name and string of a parsed document once. JsonNode decodes them only when first
+    /// read, so text that is not valid UTF-8, or an escaped unpaired surrogate, would otherwise fail
+    /// later, wherever a field happens to be read.
+    /// </summary>
+    private static void ReadAllText(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (_, value) in members)
+                {
+                    ReadAllText(value);
+                }
+                break;
+            case JsonArray items:
+                foreach (var item in items)
+                {
+                    ReadAllText(item);
+                }
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                value.GetValue<string>();
+                break;
+        }
     }
 
     /// <summary>Whether the object has the field at all.</summary>
@@ -150,9 +184,9 @@ public sealed class JsonBody
         }
         foreach (var (key, value) in members)
         {
-            if (key.Length is 0 || key.Length > maxKeyLength || value is not JsonValue v || !v.TryGetValue<string>(out var text) || text.Length > maxValueLength)
+            if (key.Length is 0 || key.Length > maxKeyLength || VisibleText.HasHidden(key) || value is not JsonValue v || !v.TryGetValue<string>(out var text) || text.Length > maxValueLength)
             {
-                Fail($"{name}.{(key.Length > maxKeyLength ? key[..maxKeyLength] : key)}", $"must be a string of at most {maxValueLength} characters under a name of 1 to {maxKeyLength}");
+                Fail($"{name}.{(key.Length > maxKeyLength ? key[..maxKeyLength] : key)}", $"must be a string of at most {maxValueLength} characters under a name of 1 to {maxKeyLength} characters without {VisibleText.Rule}");
                 continue;
             }
             map[key] = text;
@@ -205,8 +239,8 @@ public sealed class JsonBody
     /// <summary>An array of trimmed, non-empty strings.</summary>
     public IReadOnlyList<string>? Strings(string name, int maxItems, int maxLength)
     {
-        var items = Array(name, s => s.Trim() is { Length: > 0 } t && t.Length <= maxLength && !t.Any(char.IsControl) ? new Wrapped(t) : (Wrapped?)null,
-            $"a non-empty string of at most {maxLength} characters");
+        var items = Array(name, s => s.Trim() is { Length: > 0 } t && t.Length <= maxLength && !VisibleText.HasHidden(t) ? new Wrapped(t) : (Wrapped?)null,
+            $"a non-empty string of at most {maxLength} characters without {VisibleText.Rule}");
         if (items is { Count: var count } && count > maxItems)
         {
             Fail(name, $"must have at most {maxItems} items");
@@ -352,9 +386,9 @@ public sealed class JsonBody
         {
             return Required(name, required);
         }
-        if (text.Length > maxLength || text.Any(char.IsControl))
+        if (text.Length > maxLength || VisibleText.HasHidden(text))
         {
-            Fail(name, $"must be at most {maxLength} characters without control characters");
+            Fail(name, $"must be at most {maxLength} characters without {VisibleText.Rule}");
             return default;
         }
         return new Optional<string?>(true, text);

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Tera;
+using Locktera.Core.Validation;
+using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Http;
 
@@ -17,6 +19,16 @@ public static class ManifestReader
     public const int MaxPasswordLength = 256;
     public const int MaxTags = 50;
     public const int MaxTagLength = 100;
+
+    /// <summary>
+    /// Why a file's media type (the manifest's <c>type</c>, or its part's Content-Type) cannot be kept,
+    /// or null: a decode sends it back as the file's Content-Type, so it must be a media type, and a
+    /// header value is printable ASCII.
+    /// </summary>
+    public static string? MediaTypeProblem(string type) =>
+        type.All(c => c is >= ' ' and <= '~') && MediaTypeHeaderValue.TryParse(type, out _)
+            ? null
+            : "must be a media type (such as text/plain) in printable ASCII";
 
     public static EncodeManifest Read(JsonBody manifest, Guid orgId)
     {
@@ -61,7 +73,7 @@ public static class ManifestReader
 
         var tags = (manifest.Strings("tags", MaxTags, MaxTagLength) ?? []).Concat(nested ? container?.Strings("tags", MaxTags, MaxTagLength) ?? [] : []);
         var files = manifest.Members("files").ToDictionary(m => m.Key, m => new ManifestFile(
-            m.Value.Text("type", 200),
+            m.Value.Checked("type", 200, MediaTypeProblem),
             new TeraFileDetails(
                 m.Value.WholeNumber("pages", 0, 1_000_000),
                 m.Value.Number("duration", 0, 1e9),
@@ -72,7 +84,7 @@ public static class ManifestReader
         {
             if (FileNames.Problem(fileName) is { } problem)
             {
-                manifest.Forbid("files", $"file name '{fileName}' {problem}");
+                manifest.Forbid("files", $"file name '{VisibleText.Escape(fileName)}' {problem}");
             }
         }
         manifest.EnsureValid();

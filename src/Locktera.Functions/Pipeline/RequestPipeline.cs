@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
 using Azure;
 using Locktera.Core;
 using Locktera.Core.Access;
@@ -12,8 +14,10 @@ using Locktera.Core.RateLimiting;
 using Locktera.Core.Tera;
 using Locktera.Functions.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Pipeline;
 
@@ -97,8 +101,8 @@ public sealed partial class RequestPipeline(
     }
 
     /// <summary>A problem+json result for a request that failed before or outside any function (e.g. no route matched).</summary>
-    public static IResult Problem(HttpContext http, ErrorCode code, string message) =>
-        ApiResults.Problem(code, message, null, AssignRequestId(http));
+    public static IResult Problem(HttpContext http, ErrorCode code, string message, IReadOnlyDictionary<string, string>? fields = null) =>
+        ApiResults.Problem(code, message, fields, AssignRequestId(http));
 
     /// <summary>
     /// Whom a request is attributed to, in its logs and its metering: the org node (the key's, or the
@@ -207,6 +211,8 @@ public sealed partial class RequestPipeline(
                 // Kestrel's own limits (body size, malformed framing).
                 var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.BodyTooLarge : ErrorCode.ValidationFailed;
                 return ApiResults.Problem(code, "The request could not be read.", null, requestId);
+            case var e when IsParserFailure(e):
+                return ApiResults.Problem(ErrorCode.ValidationFailed, "The request is malformed: its body or a header could not be parsed.", null, requestId);
             case var e when IsStorageOutage(e):
                 LogStorageUnavailable(logger, requestId, e.GetType().Name);
                 http.Response.Headers.RetryAfter = Seconds(StorageRetryAfter);
@@ -222,13 +228,33 @@ public sealed partial class RequestPipeline(
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is LockteraException or TeraPasswordException or TeraIntegrityException or BadHttpRequestException or RequestFailedException)
+            if (e is LockteraException or TeraPasswordException or TeraIntegrityException or BadHttpRequestException or RequestFailedException || IsParserFailure(e))
             {
                 return e;
             }
         }
         return exception;
     }
+
+    /// <summary>
+    /// The libraries that parse requests (multipart sections, header values, forms) say what is wrong
+    /// with the data they read by throwing what .NET throws for bad data: an InvalidDataException for
+    /// too many or too long part headers, an IOException for a body that ends before its closing
+    /// boundary, a FormatException for a header value. Thrown by them, such a failure is the request's
+    /// fault, whichever function was reading: a 400, never a 500. (Our own code reports bad input as
+    /// LockteraException; the same exception types thrown elsewhere, such as by a stored row that does
+    /// not parse, stay a 500.)
+    /// </summary>
+    private static bool IsParserFailure(Exception e) =>
+        e is InvalidDataException or IOException or FormatException or DecoderFallbackException
+        && e.TargetSite?.DeclaringType?.Assembly is { } thrower && RequestParsers.Contains(thrower);
+
+    private static readonly HashSet<Assembly> RequestParsers =
+    [
+        typeof(MultipartReader).Assembly,
+        typeof(MediaTypeHeaderValue).Assembly,
+        typeof(Microsoft.AspNetCore.Http.Features.FormFeature).Assembly,
+    ];
 
     private static bool IsStorageOutage(Exception e) => e switch
     {

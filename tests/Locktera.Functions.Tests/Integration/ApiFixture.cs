@@ -140,11 +140,24 @@ public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, string
     public ApiResponse AssertProblem(int status, int code)
     {
         AssertStatus(status);
-        Assert.Equal("application/problem+json", ContentType);
+        AssertProblemShape();
         Assert.Equal(code, Code);
-        Assert.Equal(status, Json!["status"]!.GetValue<int>());
-        Assert.False(string.IsNullOrEmpty(Json["message"]!.GetValue<string>()));
-        Assert.Equal(Header("X-Request-Id"), Json["trace_id"]!.GetValue<string>());
+        return this;
+    }
+
+    /// <summary>
+    /// An error in the documented shape (docs/errors.md), whatever its status: problem+json repeating
+    /// the status, a code of that status, a message and the trace id of the X-Request-Id header.
+    /// </summary>
+    public ApiResponse AssertProblemShape()
+    {
+        Assert.Equal("application/problem+json", ContentType);
+        var problem = Assert.IsType<JsonObject>(Json);
+        Assert.Equal(Status, problem["status"]?.GetValue<int>());
+        Assert.Equal(Status, Code / 100);
+        Assert.False(string.IsNullOrEmpty(problem["message"]?.GetValue<string>()));
+        Assert.NotNull(Header("X-Request-Id"));
+        Assert.Equal(Header("X-Request-Id"), problem["trace_id"]?.GetValue<string>());
         return this;
     }
 }

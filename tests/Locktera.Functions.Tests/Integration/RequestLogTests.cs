@@ -28,6 +28,32 @@ public class RequestLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.DoesNotContain(logs.Lines, l => l.Contains(org.Key, StringComparison.Ordinal) || l.Contains(ApiFixture.OperatorKey, StringComparison.Ordinal));
     }
 
+    /// <summary>ASP.NET Core's own request lines quote the decoded path: a CR/LF in it must not start a line of its own.</summary>
+    [Fact]
+    public async Task Request_controlled_text_cannot_forge_a_log_line()
+    {
+        using var logs = new CapturedLogs();
+        var api = await fixture.StartInstanceAsync(overrides: new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Locktera"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+        }, logs: logs);
+        (await api.GetAsync("viewers/x%0D%0Ainfo:%20FORGED%E2%80%AE%0Aline/consents", null)).AssertProblem(401, 40101);
+        (await api.GetAsync("no/such%0D%0Aroute%E2%80%A8FORGED", null)).AssertProblem(404, 40401);
+        await fixture.StopInstanceAsync(api);
+
+        var quoting = logs.Lines.Where(l => l.Contains("FORGED", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(quoting);
+        Assert.All(quoting, line =>
+        {
+            Assert.DoesNotContain('\r', line);
+            Assert.DoesNotContain('\n', line);
+            Assert.DoesNotContain('\u202E', line);
+            Assert.DoesNotContain('\u2028', line);
+        });
+        Assert.Contains(quoting, l => l.Contains("x\\u000D\\u000Ainfo: FORGED", StringComparison.Ordinal));
+    }
+
     private sealed class CapturedLogs : ILoggerProvider, ILogger
     {
         public ConcurrentQueue<string> Lines { get; } = new();

@@ -59,6 +59,40 @@ public class JsonBodyTests
     public async Task Non_objects_are_malformed(string body, ErrorCode code) =>
         Assert.Equal(code, (await Fails(body, _ => { })).Code);
 
+    /// <summary>JsonNode accepts these and fails only when the field is read: they must be a 400 up front, whichever fields a route reads.</summary>
+    [Theory]
+    [InlineData("{\"a\":1,\"a\":2}")]
+    [InlineData("{\"o\":{\"b\":1,\"b\":2}}")]
+    [InlineData("{\"a\":[{\"b\":1,\"b\":1}]}")]
+    [InlineData("{\"a\":\"\\ud800\"}")]
+    [InlineData("{\"\\udc00\":1}")]
+    [InlineData("{\"a\":[\"x\\ud800\"]}")]
+    public void Duplicate_names_and_unreadable_text_are_malformed(string json)
+    {
+        var e = Assert.Throws<LockteraException>(() => JsonBody.Parse(Encoding.UTF8.GetBytes(json), "body"));
+        Assert.Equal(ErrorCode.MalformedJson, e.Code);
+        Assert.NotNull(e.Fields!["body"]);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_utf8_are_malformed()
+    {
+        byte[] json = [.. "{\"a\":\""u8, 0xFF, .. "\"}"u8];
+        Assert.Equal(ErrorCode.MalformedJson, Assert.Throws<LockteraException>(() => JsonBody.Parse(json, "body")).Code);
+    }
+
+    [Theory]
+    [InlineData("{\"name\":\"invoice\\u202Efdp\"}")]
+    [InlineData("{\"name\":\"zero\\u200Bwidth\"}")]
+    [InlineData("{\"name\":\"bell\\u0007\"}")]
+    public void Text_with_hidden_characters_is_refused(string json)
+    {
+        var body = JsonBody.Parse(Encoding.UTF8.GetBytes(json), "body");
+        Assert.Null(body.Text("name", 100));
+        var e = Assert.Throws<LockteraException>(body.EnsureValid);
+        Assert.Contains("formatting characters", e.Fields!["name"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bodies_over_the_limit_are_refused_even_without_a_length()
     {

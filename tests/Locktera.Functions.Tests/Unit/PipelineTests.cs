@@ -99,6 +99,43 @@ public class PipelineTests
         Assert.Equal("5", context.Response.Headers.RetryAfter);
     }
 
+    /// <summary>Whatever function reads the request, a request parser's failure is the request's fault.</summary>
+    public static TheoryData<string, Func<Task>> ParserFailures => new()
+    {
+        { "too many part headers", () => Sections("--b\r\n" + string.Concat(Enumerable.Range(0, 17).Select(i => $"X-{i}: 1\r\n")) + "\r\nx\r\n--b--\r\n") },
+        { "a part header over 16 KiB", () => Sections("--b\r\nX: " + new string('x', 17_000) + "\r\n\r\nx\r\n--b--\r\n") },
+        { "a truncated body", () => Sections("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx") },
+        { "an empty body", () => Sections("") },
+        { "another boundary", () => Sections("--c\r\n\r\nx\r\n--c--\r\n") },
+        { "a malformed header value", () => { Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.Parse("form-data; name=\"a"); return Task.CompletedTask; } },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParserFailures))]
+    public async Task Request_parser_failures_are_400(string what, Func<Task> function)
+    {
+        var (status, body, _) = await Run(function);
+        Assert.True(status == 400, what);
+        Assert.Equal(40001, body!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_same_exception_types_thrown_elsewhere_stay_500()
+    {
+        // A stored row that does not parse is not the request's fault.
+        Assert.Equal(500, (await Run(() => throw new InvalidDataException("Org x has an unknown role."))).Status);
+        Assert.Equal(500, (await Run(() => Task.FromResult(Guid.Parse("not a guid")))).Status);
+    }
+
+    private static async Task Sections(string body)
+    {
+        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader("b", new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        while (await reader.ReadNextSectionAsync() is { } section)
+        {
+            await section.Body.CopyToAsync(Stream.Null);
+        }
+    }
+
     [Fact]
     public async Task Unexpected_failures_are_500_without_internals()
     {
