@@ -45,7 +45,7 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         {
             var old = row is null ? null : ToAddress(row);
             var now = time.GetUtcNow();
-            var next = new Address(old?.Id ?? Guid.CreateVersion7(), orgId, email.ToLowerInvariant(), details.FirstName, details.LastName, details.Company, details.MobilePhone, old?.CreatedAt ?? now, now);
+            var next = new Address(old?.Id ?? OrderedGuid.Next(), orgId, email.ToLowerInvariant(), details.FirstName, details.LastName, details.Company, details.MobilePhone, old?.CreatedAt ?? now, now);
             var change = new AddressChange(old is null ? "insert" : "update", orgId, next.Id, actor.User, now, old, next, actor.Ip);
             return (ToEntity(next), [AuditEntity(change)], (next, old is null));
         }, cancellationToken);

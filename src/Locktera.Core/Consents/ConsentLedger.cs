@@ -76,7 +76,7 @@ public sealed partial class ConsentLedger(StorageAccount storage, TimeProvider t
             var old = row is null ? null : ToConsent(row);
             var now = time.GetUtcNow();
             var next = new Consent(
-                old?.Id ?? Guid.CreateVersion7(), orgId, consentId, scope, email?.ToLowerInvariant(),
+                old?.Id ?? OrderedGuid.Next(), orgId, consentId, scope, email?.ToLowerInvariant(),
                 decision.Description ?? old?.Description, decision.Granted, decision.ConsentTimestamp ?? now, now, actor.User, actor.Ip);
             var unique = $"{RowKeys.NewestFirst(now)}:{Guid.NewGuid():N}";
             return (ToEntity(next, row?.RowKey ?? CurrentRow(subject, consentId)),

@@ -79,7 +79,7 @@ public sealed class ContainerService(
     /// </summary>
     public async Task<ContainerEncoding> BeginEncodeAsync(Guid orgId, Actor actor, EncodeManifest manifest, CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7();
+        var id = OrderedGuid.Next();
         var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
         var keyPair = await keyPairs.ActiveAsync(orgId, cancellationToken);
         var rules = !manifest.Dynamic && manifest.RulesJson is { } json ? Encoding.UTF8.GetBytes(json) : [];

@@ -45,7 +45,7 @@ public sealed class OrgKeyPairs(StorageAccount storage, MasterKey masterKey, Tim
     {
         var table = await Table(cancellationToken);
         var (publicKey, privateKey) = HybridKem.Generate();
-        var pair = new OrgKeyPair(Guid.CreateVersion7(), orgId, HybridKem.Algorithm, publicKey, time.GetUtcNow(), Active: true);
+        var pair = new OrgKeyPair(OrderedGuid.Next(), orgId, HybridKem.Algorithm, publicKey, time.GetUtcNow(), Active: true);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), pair.Id.ToString())
         {
             ["Algorithm"] = pair.Algorithm,

@@ -33,7 +33,7 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
         {
             throw new LockteraException(ErrorCode.StorageConfigRejected, $"The storage configuration does not work: {failure}.");
         }
-        var config = new StorageConfig(Guid.CreateVersion7(), orgId, settings, time.GetUtcNow());
+        var config = new StorageConfig(OrderedGuid.Next(), orgId, settings, time.GetUtcNow());
         await configs.AddCurrentAsync(config, cancellationToken);
         return config;
     }

@@ -40,7 +40,7 @@ public sealed class ErrorReports(StorageAccount storage, TimeProvider time)
     {
         var table = await Table(cancellationToken);
         var now = time.GetUtcNow();
-        var report = new ErrorReport(Guid.CreateVersion7(), orgId, message, code, fields, severity, timestamp ?? now, now, actor.User, actor.Ip);
+        var report = new ErrorReport(OrderedGuid.Next(), orgId, message, code, fields, severity, timestamp ?? now, now, actor.User, actor.Ip);
         await table.AddEntityAsync(new TableEntity(orgId.ToString(), $"{RowKeys.NewestFirst(report.Timestamp)}:{report.ErrorId:N}")
         {
             ["ErrorId"] = report.ErrorId.ToString(),

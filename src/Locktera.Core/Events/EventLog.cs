@@ -24,7 +24,7 @@ public sealed record ContainerEvent(
     string? CreatorIp)
 {
     /// <summary>The event's own id, given when it is made so that whoever records it can answer with it.</summary>
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = OrderedGuid.Next();
 }
 
 /// <summary>Who did something: the acting key's id (or a viewer's email) and the client's address.</summary>

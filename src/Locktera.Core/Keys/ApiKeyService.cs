@@ -10,7 +10,7 @@ public sealed class ApiKeyService(ApiKeyStore store, TimeProvider time)
 
     public async Task<CreatedApiKey> CreateAsync(Org org, string name, Permission permissions, CancellationToken cancellationToken)
     {
-        var token = ApiKeyToken.Create(org.Id, Guid.CreateVersion7());
+        var token = ApiKeyToken.Create(org.Id, OrderedGuid.Next());
         var key = new ApiKey
         {
             KeyId = token.KeyId,

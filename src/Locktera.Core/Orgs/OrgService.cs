@@ -37,7 +37,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         }
         errors.ThrowIfAny();
 
-        var id = Guid.CreateVersion7();
+        var id = OrderedGuid.Next();
         var org = NewNode(id, id, null, [], OrgRole.Org, details);
         await AddNodeAsync(org, cancellationToken);
         var key = await keys.CreateAsync(org, keyName ?? FirstKeyName, Permissions.All, cancellationToken);
@@ -319,7 +319,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
     }
 
     private Org NewChild(Org parent, OrgRole role, OrgDetails details) =>
-        NewNode(Guid.CreateVersion7(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
+        NewNode(OrderedGuid.Next(), parent.RootOrgId, parent.Id, [.. parent.Ancestors, parent.Id], role, details);
 
     private Org NewNode(Guid id, Guid rootId, Guid? parentId, IReadOnlyList<Guid> ancestors, OrgRole role, OrgDetails details) => new()
     {

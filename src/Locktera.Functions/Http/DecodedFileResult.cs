@@ -27,7 +27,10 @@ public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, O
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var type = MediaTypeHeaderValue.TryParse(file.Type, out var parsed) ? parsed : new MediaTypeHeaderValue("application/octet-stream");
+        // A type stored before encodes checked them may not be one a header can carry.
+        var type = ManifestReader.MediaTypeProblem(file.Type) is null && MediaTypeHeaderValue.TryParse(file.Type, out var parsed)
+            ? parsed
+            : new MediaTypeHeaderValue("application/octet-stream");
         response.StatusCode = range is null ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
         response.ContentType = type.ToString();
         response.ContentLength = range?.Length ?? file.Size;

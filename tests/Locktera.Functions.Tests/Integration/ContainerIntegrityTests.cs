@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using Locktera.Core.Containers;
 using Locktera.Core.Content;
 using Locktera.Core.Events;
 using Locktera.Core.Tera;
@@ -180,5 +181,24 @@ public class ContainerIntegrityTests(ApiFixture fixture) : IClassFixture<ApiFixt
                 r => r.Headers.Add("X-Locktera-Password", "open sesame"))).AssertProblem(502, 50201);
         }
         Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/containers/{id}/attempts", org.Key)).AssertStatus(200).Json!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_file_stored_with_a_type_no_header_can_carry_is_served_as_octets()
+    {
+        // Encodes check types now; one stored before they did reaches the decode through the service itself.
+        var org = await fixture.CreateRootOrgAsync();
+        var service = fixture.Services.GetRequiredService<ContainerService>();
+        var manifest = new EncodeManifest("old", false, true, null, null, [], new Dictionary<string, ManifestFile>());
+        await using var encoding = await service.BeginEncodeAsync(Guid.Parse(org.Id), new Actor("test", null), manifest, CancellationToken.None);
+        await encoding.AddFileAsync("old.txt", "text/plain; name=\"ünï\"", new MemoryStream(Secret), CancellationToken.None);
+        var (record, _) = await encoding.CompleteAsync(CancellationToken.None);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{record.Id}/decode/old.txt");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", org.Key);
+        using var response = await fixture.Api.Http.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(Secret, await response.Content.ReadAsByteArrayAsync());
     }
 }

