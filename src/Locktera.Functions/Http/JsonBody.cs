@@ -76,7 +76,9 @@ public sealed class JsonBody
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+            // A name given twice is found after parsing, with no position (and said so only in the message's words).
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}"
+                : e.Message.StartsWith("Duplicate property", StringComparison.Ordinal) ? ": a name is given twice in one object" : "";
             throw new LockteraException(ErrorCode.MalformedJson, $"The {part} is not valid JSON.",
                 new Dictionary<string, string> { [part] = $"is not valid JSON{where}" });
         }

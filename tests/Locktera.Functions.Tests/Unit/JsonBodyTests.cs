@@ -81,6 +81,10 @@ public class JsonBodyTests
         Assert.Equal(ErrorCode.MalformedJson, Assert.Throws<LockteraException>(() => JsonBody.Parse(json, "body")).Code);
     }
 
+    [Fact]
+    public void A_name_given_twice_is_named_as_the_problem() =>
+        Assert.Contains("given twice", Assert.Throws<LockteraException>(() => JsonBody.Parse("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}"u8, "body")).Fields!["body"], StringComparison.Ordinal);
+
     [Theory]
     [InlineData("{\"name\":\"invoice\\u202Efdp\"}")]
     [InlineData("{\"name\":\"zero\\u200Bwidth\"}")]
