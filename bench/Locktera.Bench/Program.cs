@@ -3,9 +3,7 @@ using System.Globalization;
 using Azure.Storage.Blobs;
 using System.Net;
 using System.Text.Json.Nodes;
-using Locktera.Core.Content;
 using Locktera.Core.Drm;
-using Locktera.Core.Tera;
 
 // Measures the targets of docs/benchmarks.md against a baseline taken in the same run:
 //   1. encode throughput vs. a plain block-blob upload of the same bytes through the same adapter;

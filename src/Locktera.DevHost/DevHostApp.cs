@@ -1,7 +1,4 @@
-using Locktera.Core;
-using Locktera.Core.Errors;
 using Locktera.Functions;
-using Locktera.Functions.Pipeline;
 
 namespace Locktera.DevHost;
 

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Reflection;
-using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;

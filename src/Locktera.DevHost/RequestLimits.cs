@@ -1,6 +1,4 @@
 using System.Text;
-using Locktera.Core.Errors;
-using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

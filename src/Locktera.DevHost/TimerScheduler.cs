@@ -1,5 +1,4 @@
 using Cronos;
-using Locktera.Functions.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Locktera.DevHost;

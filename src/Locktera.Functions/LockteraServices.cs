@@ -1,5 +1,3 @@
-using Locktera.Core;
-using Locktera.Core.Access;
 using Locktera.Core.Addresses;
 using Locktera.Core.Consents;
 using Locktera.Core.Containers;
@@ -16,8 +14,6 @@ using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
 using Locktera.Core.Storage;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

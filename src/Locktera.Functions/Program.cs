@@ -1,6 +1,4 @@
 using Locktera.Functions;
-using Locktera.Functions.Pipeline;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,3 @@
-using Locktera.Core.Access;
 using Locktera.Core.Keys;
 
 namespace Locktera.Core.Tests;

@@ -1,5 +1,3 @@
-using Locktera.Core.Validation;
-
 namespace Locktera.Core.Tests;
 
 public class ContactRulesTests

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Locktera.Core.Containers;
 using Locktera.Core.Security;
 using Locktera.Core.Tera;
-using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Tests;
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Locktera.Core.Drm;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
 
 namespace Locktera.Core.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Drm;
-using Locktera.Core.Validation;
 
 namespace Locktera.Core.Tests;
 

@@ -1,5 +1,3 @@
-using Locktera.Core.Content;
-
 namespace Locktera.Core.Tests;
 
 /// <summary>An upload into memory, for writing containers without a store.</summary>

@@ -1,5 +1,3 @@
-using Locktera.Core.Access;
-
 namespace Locktera.Core.Tests;
 
 public class OptionsTests

@@ -1,5 +1,3 @@
-using Locktera.Core.Access;
-using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Locktera.Core.Security;
-using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Tests;
 

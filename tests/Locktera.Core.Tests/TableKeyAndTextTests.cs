@@ -1,6 +1,5 @@
 using Locktera.Core.Containers;
 using Locktera.Core.Storage;
-using Locktera.Core.Validation;
 
 namespace Locktera.Core.Tests;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Locktera.Core.Errors;
 using Locktera.Core.Tera;
 
 namespace Locktera.Core.Tests;

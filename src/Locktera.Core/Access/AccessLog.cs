@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Azure.Data.Tables;
 using Locktera.Core.Orgs;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Access;

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using System.Text;
-using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,5 @@
-using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Access;
 

@@ -1,4 +1,3 @@
-using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
 
 namespace Locktera.Core.Access;

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Security.Cryptography;
 using System.Text;
-using Locktera.Core.Errors;
 using Locktera.Core.Security;
 
 namespace Locktera.Core.Access;

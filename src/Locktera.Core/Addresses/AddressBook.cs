@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using Azure;
-using Azure.Data.Tables;
-using Locktera.Core.Errors;
 using Locktera.Core.Events;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Addresses;
 

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Azure.Data.Tables;
 using Locktera.Core.Events;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Consents;
 

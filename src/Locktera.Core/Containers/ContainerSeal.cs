@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Locktera.Core.Security;
 using Locktera.Core.Tera;
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Locktera.Core.Content;
@@ -6,8 +5,6 @@ using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Metering;
 using Locktera.Core.Operations;
-using Locktera.Core.Errors;
-using Locktera.Core.Storage;
 using Locktera.Core.Tera;
 using Locktera.Core.Validation;
 using Microsoft.Extensions.Caching.Memory;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Azure;
-using Azure.Data.Tables;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Containers;
 

@@ -1,6 +1,4 @@
-using Azure.Data.Tables;
 using Locktera.Core.Security;
-using Locktera.Core.Storage;
 using Locktera.Core.Tera;
 
 namespace Locktera.Core.Containers;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;

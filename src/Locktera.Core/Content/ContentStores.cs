@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Blobs;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Content;

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Azure;
-using Locktera.Core.Errors;
 
 namespace Locktera.Core.Content;
 

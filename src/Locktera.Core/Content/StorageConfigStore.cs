@@ -1,7 +1,5 @@
 using System.Text;
-using Azure.Data.Tables;
 using Locktera.Core.Security;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Content;
 

@@ -1,6 +1,4 @@
-using Azure.Data.Tables;
 using Locktera.Core.Orgs;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Customization;
 

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using Locktera.Core.Containers;
-using Locktera.Core.Errors;
 using Locktera.Core.Events;
 using Locktera.Core.Tera;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Azure.Data.Tables;
 using Locktera.Core.Operations;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Drm;
 

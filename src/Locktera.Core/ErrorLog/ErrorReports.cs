@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Locktera.Core.Events;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.ErrorLog;
 

@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Azure.Data.Tables;
 using Locktera.Core.Containers;
-using Locktera.Core.Errors;
 using Locktera.Core.Metering;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Events;
 

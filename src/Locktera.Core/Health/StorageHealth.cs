@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Locktera.Core.Security;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Health;

@@ -1,8 +1,6 @@
 using Azure;
-using Azure.Data.Tables;
 using Locktera.Core.Access;
 using Locktera.Core.Orgs;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Keys;
 

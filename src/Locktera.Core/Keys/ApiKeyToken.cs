@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Security.Cryptography;
 
 namespace Locktera.Core.Keys;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Azure.Data.Tables;
 using Locktera.Core.Containers;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Metering;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Azure.Data.Tables;
-using Locktera.Core.Storage;
-
 namespace Locktera.Core.Operations;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Locktera.Core.Containers;
 using Locktera.Core.Events;

@@ -5,7 +5,6 @@ using Locktera.Core.Drm;
 using Locktera.Core.Keys;
 using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Operations;

@@ -1,5 +1,3 @@
-using Azure.Data.Tables;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Operations;

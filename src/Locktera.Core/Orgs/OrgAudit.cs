@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Azure.Data.Tables;
 using Locktera.Core.Events;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Orgs;
 

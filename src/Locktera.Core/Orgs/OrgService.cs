@@ -1,5 +1,4 @@
 using Locktera.Core.Access;
-using Locktera.Core.Errors;
 using Locktera.Core.Events;
 using Locktera.Core.Keys;
 using Locktera.Core.Operations;

@@ -1,6 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
-using Locktera.Core.Storage;
 
 namespace Locktera.Core.Orgs;
 

@@ -1,6 +1,3 @@
-using Azure.Data.Tables;
-using Locktera.Core.Storage;
-
 namespace Locktera.Core.RateLimiting;
 
 /// <summary>The outcome of one request against its subject's limit, with what the RateLimit headers report.</summary>

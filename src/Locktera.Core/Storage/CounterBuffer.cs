@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Storage;

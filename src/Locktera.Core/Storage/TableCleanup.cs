@@ -1,5 +1,3 @@
-using Azure.Data.Tables;
-
 namespace Locktera.Core.Storage;
 
 public static class TableCleanup

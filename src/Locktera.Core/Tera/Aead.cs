@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Locktera.Core.Tera;
 
 /// <summary>AES-256-GCM with 16-byte tags appended to the ciphertext; authentication failures become integrity errors.</summary>

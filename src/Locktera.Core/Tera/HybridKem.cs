@@ -1,5 +1,4 @@
 extern alias BouncyCastle;
-using System.Security.Cryptography;
 using BouncyCastle::Org.BouncyCastle.Crypto.Generators;
 using BouncyCastle::Org.BouncyCastle.Crypto.Kems;
 using BouncyCastle::Org.BouncyCastle.Crypto.Parameters;

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Locktera.Core.Content;
-using Locktera.Core.Errors;
 
 namespace Locktera.Core.Tera;
 

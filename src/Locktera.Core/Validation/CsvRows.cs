@@ -1,5 +1,3 @@
-using System.Globalization;
-using Locktera.Core.Errors;
 using Sylvan.Data.Csv;
 
 namespace Locktera.Core.Validation;

@@ -1,5 +1,3 @@
-using Locktera.Core.Errors;
-
 namespace Locktera.Core.Validation;
 
 /// <summary>Collects every field error of a request so the caller learns all of them at once.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Locktera.Core.Validation;
 
 /// <summary>Times given by callers (bodies and query strings), read the same way everywhere.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Locktera.Core.Errors;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Http;

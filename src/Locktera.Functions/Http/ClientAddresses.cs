@@ -1,7 +1,5 @@
 using System.Net;
-using Locktera.Core;
 using Locktera.Core.Drm;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Locktera.Functions.Http;

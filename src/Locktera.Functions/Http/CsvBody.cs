@@ -1,5 +1,3 @@
-using Locktera.Core.Errors;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Http;

@@ -1,6 +1,5 @@
 using Locktera.Core.Containers;
 using Locktera.Core.Tera;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 

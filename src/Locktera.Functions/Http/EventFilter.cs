@@ -1,7 +1,4 @@
-using Locktera.Core.Errors;
 using Locktera.Core.Events;
-using Locktera.Core.Validation;
-using Microsoft.AspNetCore.Http;
 
 namespace Locktera.Functions.Http;
 

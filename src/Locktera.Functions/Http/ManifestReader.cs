@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Tera;
-using Locktera.Core.Validation;
 using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Http;

@@ -1,9 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Microsoft.AspNetCore.Http;
 
 namespace Locktera.Functions.Http;
 

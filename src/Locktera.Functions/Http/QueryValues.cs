@@ -1,7 +1,3 @@
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Microsoft.AspNetCore.Http;
-
 namespace Locktera.Functions.Http;
 
 /// <summary>Query parameters of the list routes, read the same way everywhere.</summary>

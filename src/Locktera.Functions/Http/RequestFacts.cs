@@ -1,9 +1,4 @@
-using Locktera.Core.Access;
 using Locktera.Core.Drm;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
 
 namespace Locktera.Functions.Http;
 

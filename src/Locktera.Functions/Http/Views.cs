@@ -1,4 +1,3 @@
-using Locktera.Core.Access;
 using Locktera.Core.Content;
 using Locktera.Core.Events;
 using Locktera.Core.Health;

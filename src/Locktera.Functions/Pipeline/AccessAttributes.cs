@@ -1,5 +1,3 @@
-using Locktera.Core.Access;
-
 namespace Locktera.Functions.Pipeline;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Locktera.Core;
 using Locktera.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using Locktera.Core.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,8 +1,5 @@
-using Locktera.Core.Access;
 using Locktera.Core.Events;
 using Locktera.Core.Orgs;
-using Locktera.Functions.Http;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Pipeline;

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Azure.Storage.Blobs;
-using Locktera.Core.Content;
-using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Tests.Content;
 

@@ -1,7 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
-using Locktera.Core.Content;
 using Moq;
 
 namespace Locktera.Core.Tests.Content;

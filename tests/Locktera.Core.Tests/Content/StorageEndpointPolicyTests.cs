@@ -1,6 +1,4 @@
 using System.Net;
-using Locktera.Core.Content;
-using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Tests.Content;
 

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Locktera.Core.Keys;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;

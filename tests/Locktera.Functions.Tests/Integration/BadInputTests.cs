@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Locktera.Functions.Tests.Integration;
 
 /// <summary>Bad input of any kind is a 400 in the documented shape, never a 500, and changes nothing.</summary>

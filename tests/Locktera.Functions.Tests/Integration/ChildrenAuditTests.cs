@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Locktera.Core.Keys;
 
 namespace Locktera.Functions.Tests.Integration;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Locktera.Functions.Tests.Integration;
 
 /// <summary>Consents of org nodes and of viewers: both upstream shapes, history, and who may see which.</summary>

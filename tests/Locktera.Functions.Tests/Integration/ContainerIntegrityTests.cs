@@ -1,7 +1,4 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
-using Locktera.Core.Containers;
 using Locktera.Core.Content;
 using Locktera.Core.Events;
 using Locktera.Core.Tera;

@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Locktera.Core.Events;
 

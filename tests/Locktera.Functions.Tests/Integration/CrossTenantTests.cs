@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using Locktera.Functions.Pipeline;
 
 namespace Locktera.Functions.Tests.Integration;

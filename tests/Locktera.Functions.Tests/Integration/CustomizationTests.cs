@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Locktera.Functions.Tests.Integration;
 
 public class CustomizationTests(ApiFixture fixture) : IClassFixture<ApiFixture>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Locktera.Core;
 using Locktera.Core.Access;
 using Locktera.Core.Errors;
 using Locktera.Core.Events;

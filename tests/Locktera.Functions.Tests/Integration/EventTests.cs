@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Locktera.Functions.Tests.Integration;
 
 /// <summary>The event log's routes over real HTTP: listing, filters, paging, client events, and who may do what.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json.Nodes;
 using Xunit.Sdk;
 
 namespace Locktera.Functions.Tests.Integration;

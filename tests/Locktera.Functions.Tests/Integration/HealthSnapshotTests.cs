@@ -1,6 +1,5 @@
 using Locktera.Core.Health;
 using Locktera.Core.Security;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Locktera.Functions.Tests.Integration;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Locktera.Core.Content;
 using Locktera.Core.Health;

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Locktera.Core.Metering;
-using Locktera.Core.Storage;
-using Locktera.Functions.Functions;
+using Locktera.Functions.Api;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 

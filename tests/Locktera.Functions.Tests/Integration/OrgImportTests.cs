@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Locktera.Functions.Tests.Integration;
 
 /// <summary>Bulk provisioning from CSV (id,name,email,org_id,role): all rows checked first, all created or none.</summary>

@@ -1,12 +1,9 @@
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Locktera.Core.Containers;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Metering;
 using Locktera.Core.Operations;
-using Locktera.Core.Storage;
 
 namespace Locktera.Functions.Tests.Integration;
 

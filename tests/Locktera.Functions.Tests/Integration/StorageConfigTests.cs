@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Locktera.Core.Content;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Locktera.Core.Containers;
 using Locktera.Core.Events;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,10 +1,7 @@
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using Locktera.Core.Containers;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Operations;
-using Locktera.Core.Storage;
 
 namespace Locktera.Functions.Tests.Integration;
 

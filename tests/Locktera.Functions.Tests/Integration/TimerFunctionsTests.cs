@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Locktera.Core.Storage;
 using Locktera.DevHost;
 using Locktera.Functions.Pipeline;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Locktera.Core.Drm;
 
 namespace Locktera.Functions.Tests.Integration;

@@ -1,5 +1,4 @@
 using System.Net;
-using Locktera.Core;
 using Locktera.Functions.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,3 @@
-using System.Text;
-using Locktera.Core;
 using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
 using Locktera.Functions.Http;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Locktera.Core.Access;
 using Locktera.Functions.Pipeline;

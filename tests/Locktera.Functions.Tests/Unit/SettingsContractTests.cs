@@ -1,7 +1,5 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Locktera.Core;
 
 namespace Locktera.Functions.Tests.Unit;
 

@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text;
 using Azure;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Locktera.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace Locktera.Functions.Tests.Unit;

@@ -1,11 +1,6 @@
 using System.Text.Encodings.Web;
-using Locktera.Core.Errors;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// The API's own reference: its OpenAPI document (docs/openapi.yaml) and a page that renders it

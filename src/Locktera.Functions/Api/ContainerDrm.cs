@@ -1,14 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// A container's DRM rules, addressed by every documented path. Dynamic containers' rules change

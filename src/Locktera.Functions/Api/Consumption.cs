@@ -1,19 +1,11 @@
 using System.Globalization;
-using Locktera.Core;
-using Locktera.Core.Access;
-using Locktera.Core.Errors;
 using Locktera.Core.Keys;
 using Locktera.Core.Metering;
 using Locktera.Core.Operations;
 using Locktera.Core.Orgs;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>What an org uses: monthly consumption (upstream's shape and more), dashboard stats, and the roll-up timer behind them.</summary>
 public sealed partial class Consumption(UsageRollup rollup, UsageMeter meter, OrgService orgs, OrgStore orgStore, ApiKeyService keys, TimerRuns runs, TimeProvider time, ILogger<Consumption> logger)

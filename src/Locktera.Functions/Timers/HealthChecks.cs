@@ -1,10 +1,9 @@
 using Locktera.Core.Content;
 using Locktera.Core.Health;
 using Locktera.Core.Operations;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Timers;
 
 /// <summary>
 /// Every minute (<see cref="StorageHealth.ProbePeriod"/>): each instance probes the platform's tables,

@@ -1,19 +1,12 @@
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 using Locktera.Core.Tera;
-using Locktera.Core.Errors;
 using Locktera.Core.Metering;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
 public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, UsageMeter meter, ILogger<Containers> logger)

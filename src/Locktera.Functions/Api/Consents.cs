@@ -1,14 +1,7 @@
-using Locktera.Core.Access;
 using Locktera.Core.Consents;
-using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// Consents: an org node's own (<c>/orgs/{id}/consents</c>) and its viewers'

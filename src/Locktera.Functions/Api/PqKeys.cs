@@ -1,17 +1,12 @@
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// The org's post-quantum key pairs (upstream's pq_keys). Only public halves are ever served;
 /// rotating makes a new active pair while containers wrapped for older pairs still decode.
 /// </summary>
-public sealed class OrgKeys(OrgKeyPairs keyPairs)
+public sealed class PqKeys(OrgKeyPairs keyPairs)
 {
     private const string Route = Routes.Node + "/pq_keys";
 

@@ -1,11 +1,6 @@
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>Tags: a container's own (with their change history) and every tag in use in an org.</summary>
 public sealed class ContainerTags(ContainerService containers)

@@ -1,11 +1,6 @@
-using Locktera.Core.Access;
 using Locktera.Core.Orgs;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>The calling key and its organization; any valid key may ask (the "is my key valid" check).</summary>
 public sealed class Me(OrgService orgs)

@@ -1,10 +1,6 @@
 using Locktera.Core.Health;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// Health of the service's parts, for status pages and probes: open to anyone. Answers from the

@@ -1,4 +1,4 @@
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>Route templates shared by the function classes.</summary>
 internal static class Routes

@@ -1,13 +1,7 @@
 using System.Globalization;
-using Locktera.Core.Access;
 using Locktera.Core.Customization;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>Branding of an org node; children show their nearest ancestor's values where they set none.</summary>
 public sealed class OrgCustomizations(Customizations customizations)

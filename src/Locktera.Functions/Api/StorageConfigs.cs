@@ -1,11 +1,6 @@
-using Locktera.Core.Access;
 using Locktera.Core.Content;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>
 /// Where an organization's containers are stored: the platform's storage, its own Azure Blob

@@ -1,15 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Events;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>The event log: an org's events (all, by kind, of one container), and events a client records.</summary>
 public sealed class Events(EventLog events, ContainerService containers)

@@ -1,14 +1,7 @@
-using Locktera.Core.Access;
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>Viewers of a container: their tokens, the facts DRM sees, their password attempts and lockouts.</summary>
 public sealed class Viewers(ContainerService containers, ViewerTokens tokens, ViewerAccess access, RequestFacts requestFacts)

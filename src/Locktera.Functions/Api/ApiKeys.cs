@@ -1,12 +1,6 @@
-using Locktera.Core.Access;
-using Locktera.Core.Errors;
 using Locktera.Core.Keys;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>API keys of an org node. A secret is shown once, at creation; only its hash is stored.</summary>
 public sealed class ApiKeys(ApiKeyService keys)

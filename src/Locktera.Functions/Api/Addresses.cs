@@ -1,15 +1,7 @@
-using Locktera.Core;
-using Locktera.Core.Access;
 using Locktera.Core.Addresses;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>An org's address book: contacts keyed by email, with an audit of every change.</summary>
 public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> options)

@@ -1,15 +1,7 @@
-using Locktera.Core;
-using Locktera.Core.Access;
-using Locktera.Core.Errors;
 using Locktera.Core.Orgs;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>The organization tree: root organizations, groups and users.</summary>
 public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptions> options)

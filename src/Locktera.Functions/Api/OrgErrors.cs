@@ -1,13 +1,6 @@
-using Locktera.Core.Access;
 using Locktera.Core.ErrorLog;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>An org's error log: errors its applications report (upstream's Error shape plus severity), append-only.</summary>
 public sealed class OrgErrors(ErrorReports reports)

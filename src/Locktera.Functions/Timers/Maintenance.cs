@@ -1,7 +1,6 @@
 using Locktera.Core.Operations;
-using Microsoft.Azure.Functions.Worker;
 
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Timers;
 
 /// <summary>
 /// Timers that keep the data in order: the expiry sweep and the purge. Each runs once per period

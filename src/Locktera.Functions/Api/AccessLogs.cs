@@ -1,12 +1,4 @@
-using Locktera.Core.Access;
-using Locktera.Core.Errors;
-using Locktera.Core.Validation;
-using Locktera.Functions.Http;
-using Locktera.Functions.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
-
-namespace Locktera.Functions.Functions;
+namespace Locktera.Functions.Api;
 
 /// <summary>The access log of a node's keys (and those of the nodes beneath it): refusals one by one, sign-ins counted per hour.</summary>
 public sealed class AccessLogs(AccessLog log)
