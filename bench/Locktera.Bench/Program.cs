@@ -153,11 +153,9 @@ static JsonObject LargeRuleSet()
     };
 }
 
-/// <summary>
-/// A decision for a viewer the rules allow (the worst case: every list is searched to its end).
-/// The service parses a rules version once and caches it, so a decode pays only the evaluation;
-/// with <paramref name="parse"/> the one-off parse of the stored JSON is measured with it.
-/// </summary>
+// A decision for a viewer the rules allow (the worst case: every list is searched to its end).
+// The service parses a rules version once and caches it, so a decode pays only the evaluation;
+// with parse, the one-off parse of the stored JSON is measured with it.
 static double DrmDecisionMicroseconds(JsonObject rules, bool parse)
 {
     var stored = rules.ToJsonString();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure;
 using Locktera.Core.Events;
 
 namespace Locktera.Core.Addresses;

@@ -121,7 +121,7 @@ public sealed class ContainerService(
     {
         var record = Guid.TryParse(containerId, out var id) ? await store.FindAsync(orgId, id, cancellationToken) : null;
         return record is null || record.Status == ContainerStatus.Pending
-            ? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.")
+            ? throw LockteraException.ContainerNotFound()
             : Effective(record);
     }
 
@@ -213,7 +213,7 @@ public sealed class ContainerService(
         // Of two deletes at once, only the one that removed the record counts it: storage figures never go down twice.
         if (!await store.DeleteAsync(record, cancellationToken))
         {
-            throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+            throw LockteraException.ContainerNotFound();
         }
         await meter.DeletedAsync(record.OrgId, record.Size, cancellationToken);
         await RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
@@ -222,7 +222,7 @@ public sealed class ContainerService(
     public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, Actor actor, CancellationToken cancellationToken)
     {
         var updated = await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
-            ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+            ?? throw LockteraException.ContainerNotFound();
         await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
         await IndexExpiryAsync(updated, cancellationToken);
         return updated;
@@ -282,7 +282,7 @@ public sealed class ContainerService(
             // New rules that allow opening again (no end, or a later one) make an expired container active again.
             var reopened = current.Status == ContainerStatus.Expired && !(rules.Time.End <= time.GetUtcNow());
             return current with { Rules = rules.ToJson().ToJsonString(), Downloadable = rules.Downloadable, Status = reopened ? ContainerStatus.Active : current.Status };
-        }, cancellationToken) ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+        }, cancellationToken) ?? throw LockteraException.ContainerNotFound();
         await IndexExpiryAsync(updated, cancellationToken);
         await RecordAsync(EventLog.DrmUpdate, updated, actor, new Dictionary<string, string> { ["old"] = before ?? "{}", ["new"] = updated.Rules ?? "{}" }, cancellationToken);
         return updated;
@@ -294,7 +294,7 @@ public sealed class ContainerService(
     /// <summary>Replaces a container's tags and records the change (who, when, before and after) with it.</summary>
     public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken) =>
         await store.ReplaceTagsAsync(record.OrgId, record.Id, tags, actor.User, time, cancellationToken)
-            ?? throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+            ?? throw LockteraException.ContainerNotFound();
 
     public Task<IReadOnlyList<TagChange>> TagChangesAsync(ContainerRecord record, CancellationToken cancellationToken) =>
         store.TagChangesAsync(record.OrgId, record.Id, cancellationToken);

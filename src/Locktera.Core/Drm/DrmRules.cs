@@ -16,7 +16,7 @@ public sealed record TimeWindow(DateTimeOffset? Start, DateTimeOffset? End);
 
 /// <summary>
 /// The DRM rules of a container (docs/drm.md). Parsed from upstream's JSON shape by
-/// <see cref="Parse"/>, which reports every malformed entry by its path.
+/// <see cref="Parse(JsonObject, Action{string, string}, string)"/>, which reports every malformed entry by its path.
 /// </summary>
 public sealed record DrmRules(
     IReadOnlyList<string>? Recipients,

@@ -19,4 +19,7 @@ public sealed class LockteraException(ErrorCode code, string message, IReadOnlyD
     public static LockteraException Forbidden(ErrorCode code, string message) => new(code, message);
 
     public static LockteraException OrgNotFound() => new(ErrorCode.OrgNotFound, "Organization not found.");
+
+    /// <summary>A container that does not exist, is still being encoded, or is not the caller's to see: all alike.</summary>
+    public static LockteraException ContainerNotFound() => new(ErrorCode.ContainerNotFound, "Container not found.");
 }

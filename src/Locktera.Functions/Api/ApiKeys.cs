@@ -8,22 +8,20 @@ public sealed class ApiKeys(ApiKeyService keys)
     private const string Route = Routes.Node + "/api_keys";
 
     [Function("ListApiKeys")]
-    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    [RequirePermission(Permission.Admin, AllowOperator = true, ManagesTarget = true)]
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         var active = await keys.ListActiveAsync(org, cancellationToken);
         return ApiResults.Ok(active.Select(k => new ApiKeyView(k)).ToList());
     }
 
     [Function("CreateApiKey")]
-    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    [RequirePermission(Permission.Admin, AllowOperator = true, ManagesTarget = true)]
     public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
         var caller = req.Caller();
-        RolePolicy.EnsureCanManage(caller, org);
 
         var body = await JsonBody.ReadAsync(req);
         var name = body.Text("name", ApiKeyService.MaxNameLength, required: true);
@@ -41,12 +39,11 @@ public sealed class ApiKeys(ApiKeyService keys)
     }
 
     [Function("RevokeApiKey")]
-    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    [RequirePermission(Permission.Admin, AllowOperator = true, ManagesTarget = true)]
     public async Task<IResult> Revoke(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/{key_id}")] HttpRequest req, string key_id, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         if (!Guid.TryParse(key_id, out var id))
         {
             throw new LockteraException(ErrorCode.ApiKeyNotFound, "API key not found.");

@@ -20,7 +20,7 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        View(req, await Find(req, container_id, cancellationToken));
+        View(req, req.TargetContainer());
 
     [Function("GetContainerDrmById")]
     [RequirePermission(Permission.Read)]
@@ -39,7 +39,7 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
     public async Task<IResult> Change(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", "patch", Route = InOrg + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await Find(req, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req);
         var given = new JsonObject();
         foreach (var field in RuleFields)
@@ -88,7 +88,7 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
     public async Task<IResult> Clear(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg + "/drm_rules")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await Find(req, container_id, cancellationToken);
+        var record = req.TargetContainer();
         await containers.UpdateRulesAsync(record, _ => new JsonObject(), IfMatch(req), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
@@ -102,7 +102,7 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
     public async Task<IResult> Evaluate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = InOrg + "/drm/evaluate")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await Find(req, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req);
         var viewer = body.Email("viewer")?.ToLowerInvariant();
         var ip = body.Checked("ip", 45, text => IPAddress.TryParse(text, out _) ? null : "must be an IPv4 or IPv6 address");
@@ -149,6 +149,4 @@ public sealed class ContainerDrm(ContainerService containers, GeoLocator geo, Ti
     private static string? IfMatch(HttpRequest req) =>
         req.Headers.IfMatch.ToString() is { Length: > 0 } value ? value.Trim().Trim('"') : null;
 
-    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
-        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
 }

@@ -11,7 +11,7 @@ public sealed class ContainerTags(ContainerService containers)
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfContainer + "/tags")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await Find(req, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req, arrayField: "tags");
         var tags = body.Strings("tags", ManifestReader.MaxTags, ManifestReader.MaxTagLength);
         if (tags is null && !body.Has("tags"))
@@ -27,7 +27,7 @@ public sealed class ContainerTags(ContainerService containers)
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/tags_audit")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var changes = await containers.TagChangesAsync(await Find(req, container_id, cancellationToken), cancellationToken);
+        var changes = await containers.TagChangesAsync(req.TargetContainer(), cancellationToken);
         return ApiResults.Ok(changes.Select(c => new { timestamp = c.Timestamp, old_tags = c.OldTags, new_tags = c.NewTags, user = c.User }).ToList());
     }
 
@@ -39,6 +39,4 @@ public sealed class ContainerTags(ContainerService containers)
         return ApiResults.Ok(counts.Select(c => new { name = c.Tag, count = c.Count }).ToList());
     }
 
-    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
-        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
-using Locktera.Core.Tera;
 using Locktera.Core.Metering;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -77,19 +76,18 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
 
     [Function("GetContainer")]
     [RequirePermission(Permission.Read)]
-    public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        ApiResults.Ok(new ContainerView(await Find(req, container_id, cancellationToken)));
+    public static IResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg)] HttpRequest req) =>
+        ApiResults.Ok(new ContainerView(req.TargetContainer()));
 
     [Function("GetContainerById")]
     [RequirePermission(Permission.Read)]
-    public Task<IResult> GetById([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        Get(req, container_id, cancellationToken);
+    public static IResult GetById([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct)] HttpRequest req) => Get(req);
 
     [Function("DeleteContainer")]
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        await containers.DeleteAsync(await Find(req, container_id, cancellationToken), req.Actor(), cancellationToken);
+        await containers.DeleteAsync(req.TargetContainer(), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -103,7 +101,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
         var blocked = HttpMethods.IsPut(req.Method);
-        await containers.SetBlockedAsync(await Find(req, container_id, cancellationToken), blocked, req.Actor(), cancellationToken);
+        await containers.SetBlockedAsync(req.TargetContainer(), blocked, req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -145,8 +143,6 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
         DecodeFile(req, container_id, file_name, cancellationToken);
 
-    private Task<ContainerRecord> Find(HttpRequest req, string containerId, CancellationToken cancellationToken) =>
-        containers.GetAsync(req.TargetOrg().Id, containerId, cancellationToken);
 
     /// <summary>
     /// Opens a container for a decode. The org's own callers need only the password; a viewer (a
@@ -156,11 +152,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     /// </summary>
     private async Task<(OpenedContainer Opened, bool Inline)> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
     {
-        var record = await Find(req, containerId, cancellationToken);
-        if (req.Caller() is Caller.Viewer token && token.Token.ContainerId != record.Id)
-        {
-            throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
-        }
+        var record = req.TargetContainer();
         meter.Count(record.OrgId, req.Caller().UsageSubject, Counters.Decodes);
         var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
         var facts = requestFacts.For(req);

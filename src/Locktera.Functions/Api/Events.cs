@@ -1,12 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Locktera.Core.Containers;
 using Locktera.Core.Events;
 
 namespace Locktera.Functions.Api;
 
 /// <summary>The event log: an org's events (all, by kind, of one container), and events a client records.</summary>
-public sealed class Events(EventLog events, ContainerService containers)
+public sealed class Events(EventLog events)
 {
     private const string OfContainer = Routes.Node + "/containers/{container_id}/events";
 
@@ -27,7 +26,7 @@ public sealed class Events(EventLog events, ContainerService containers)
     [RequirePermission(Permission.Read)]
     public async Task<IResult> ListOfContainer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer)] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var container = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var container = req.TargetContainer();
         return await ListAsync(req, EventFilter.From(req, routeContainer: container.Id), cancellationToken);
     }
 
@@ -42,7 +41,7 @@ public sealed class Events(EventLog events, ContainerService containers)
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Record([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer)] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var container = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var container = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req);
         var (action, detail) = ReadClientEvent(body);
         body.EnsureValid();

@@ -15,11 +15,10 @@ public sealed class OrgCustomizations(Customizations customizations)
         View(req, await customizations.GetAsync(req.TargetOrg(), cancellationToken));
 
     [Function("SetCustomizations")]
-    [RequirePermission(Permission.Admin)]
+    [RequirePermission(Permission.Admin, ManagesTarget = true)]
     public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         var body = await JsonBody.ReadAsync(req);
         var branding = new Branding(
             body.Checked("theme", 10, t => Themes.Contains(t) ? null : "must be light or dark"),

@@ -19,11 +19,10 @@ public sealed class PqKeys(OrgKeyPairs keyPairs)
     }
 
     [Function("RotateOrgKey")]
-    [RequirePermission(Permission.Admin)]
+    [RequirePermission(Permission.Admin, ManagesTarget = true)]
     public async Task<IResult> Rotate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         return ApiResults.Created(View(await keyPairs.RotateAsync(org.Id, cancellationToken)));
     }
 

@@ -12,20 +12,18 @@ public sealed class StorageConfigs(StorageConfigService configs)
     private const string Route = Routes.Node + "/storage_config";
 
     [Function("GetStorageConfig")]
-    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    [RequirePermission(Permission.Admin, AllowOperator = true, ManagesTarget = true)]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         return ApiResults.Ok(new StorageConfigView(org.Id, await configs.CurrentAsync(org.Id, cancellationToken)));
     }
 
     [Function("PutStorageConfig")]
-    [RequirePermission(Permission.Admin, AllowOperator = true)]
+    [RequirePermission(Permission.Admin, AllowOperator = true, ManagesTarget = true)]
     public async Task<IResult> Put([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        RolePolicy.EnsureCanManage(req.Caller(), org);
         var body = await JsonBody.ReadAsync(req);
         body.Forbid("id", "is assigned by the server");
         body.Forbid("created_at", "is assigned by the server");

@@ -1,10 +1,9 @@
-using Locktera.Core.Containers;
 using Locktera.Core.Drm;
 
 namespace Locktera.Functions.Api;
 
 /// <summary>Viewers of a container: their tokens, the facts DRM sees, their password attempts and lockouts.</summary>
-public sealed class Viewers(ContainerService containers, ViewerTokens tokens, ViewerAccess access, RequestFacts requestFacts)
+public sealed class Viewers(ViewerTokens tokens, ViewerAccess access, RequestFacts requestFacts)
 {
     private const string OfContainer = Routes.Node + "/containers/{container_id}";
 
@@ -13,7 +12,7 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
     public async Task<IResult> IssueToken(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer + "/viewer_tokens")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req);
         var email = body.Email("email", required: true);
         var ttl = body.WholeNumber("ttl_seconds", 1, (int)ViewerTokens.MaxLifetime.TotalSeconds);
@@ -41,7 +40,7 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
     public async Task<IResult> Attempts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/attempts")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var states = await access.AttemptsAsync(record, cancellationToken);
         return ApiResults.Ok(states.Select(s => new { viewer_email = s.Email, attempt_count = s.FailedAttempts, locked = s.Locked, opens = s.Opens }).ToList());
     }
@@ -51,7 +50,7 @@ public sealed class Viewers(ContainerService containers, ViewerTokens tokens, Vi
     public async Task<IResult> Unlock(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = OfContainer + "/lockouts/{email}")] HttpRequest req, string container_id, string email, CancellationToken cancellationToken)
     {
-        var record = await containers.GetAsync(req.TargetOrg().Id, container_id, cancellationToken);
+        var record = req.TargetContainer();
         var viewer = ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!);
         return await access.UnlockAsync(record, viewer, req.Actor(), cancellationToken)
             ? ApiResults.NoContent()

@@ -23,4 +23,7 @@ public sealed class RequirePermissionAttribute(Permission permission) : AccessAt
 
     /// <summary>Viewer tokens may call it too (decode routes, the DRM context); everywhere else they are refused.</summary>
     public bool AllowViewer { get; init; }
+
+    /// <summary>The caller must manage the route's org node (RolePolicy.EnsureCanManage): its keys, its storage, its branding.</summary>
+    public bool ManagesTarget { get; init; }
 }

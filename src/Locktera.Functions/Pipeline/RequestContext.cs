@@ -1,3 +1,4 @@
+using Locktera.Core.Containers;
 using Locktera.Core.Events;
 using Locktera.Core.Orgs;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Locktera.Functions.Pipeline;
 
 /// <summary>What the pipeline resolved for a request, handed to the function through the HttpContext.</summary>
-public sealed record RequestContext(string RequestId, Caller? Caller, Org? TargetOrg);
+public sealed record RequestContext(string RequestId, Caller? Caller, Org? TargetOrg, ContainerRecord? TargetContainer);
 
 public static class RequestContextExtensions
 {
@@ -30,4 +31,8 @@ public static class RequestContextExtensions
     /// <summary>The node named by the route's org_id or user_id, already checked to be visible to the caller.</summary>
     public static Org TargetOrg(this HttpRequest request) =>
         Context(request).TargetOrg ?? throw new InvalidOperationException("This route names no organization.");
+
+    /// <summary>The container named by the route's container_id, of the target org, already checked to be the caller's to see.</summary>
+    public static ContainerRecord TargetContainer(this HttpRequest request) =>
+        Context(request).TargetContainer ?? throw new InvalidOperationException("This route names no container.");
 }

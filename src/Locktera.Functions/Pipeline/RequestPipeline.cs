@@ -26,7 +26,8 @@ public sealed partial class RequestPipeline(
     Authenticator authenticator,
     RateLimiter rateLimiter,
     OrgStore orgs,
-    ContainerStore containers,
+    ContainerStore containerStore,
+    ContainerService containers,
     AccessLog accessLog,
     UsageMeter meter,
     ClientAddresses clientAddresses,
@@ -65,13 +66,13 @@ public sealed partial class RequestPipeline(
             var caller = access is PublicEndpointAttribute ? null : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, ip, http.RequestAborted);
             // From here on, a refused request's log line names the key that was refused.
             logged = caller;
-            Org? target = null;
+            (Org? Org, ContainerRecord? Container) targets = (null, null);
             try
             {
                 if (caller is not null)
                 {
                     await AuthorizeAsync(http, caller, access);
-                    target = await TargetOrgAsync(caller, routeValue, http.RequestAborted);
+                    targets = await TargetsAsync(caller, access, routeValue, http.RequestAborted);
                 }
             }
             catch (LockteraException e) when (caller is Caller.Key key && Denial(e.Code) is { } reason)
@@ -79,7 +80,7 @@ public sealed partial class RequestPipeline(
                 await accessLog.RecordFailureAsync(key.Org, key.ApiKey.KeyId, AccessLog.User(key.Org), "authorize", "denied", reason, ip, http.RequestAborted);
                 throw;
             }
-            http.SetRequestContext(new RequestContext(requestId, caller, target));
+            http.SetRequestContext(new RequestContext(requestId, caller, targets.Org, targets.Container));
             var (orgId, keyId) = Attribution(caller);
             using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestId, ["OrgId"] = orgId, ["KeyId"] = keyId });
             if (orgId is { } counted)
@@ -155,38 +156,49 @@ public sealed partial class RequestPipeline(
     }
 
     /// <summary>
-    /// The org node a route acts on: named by {org_id} (/orgs/… and /users/… address the same tree),
-    /// or for /containers/{container_id}/… the org that owns the container.
+    /// What a route acts on. The org node: named by {org_id} (/orgs/… and /users/… address the same
+    /// tree), or for /containers/{container_id}/… the org that owns the container; checked to be
+    /// visible to the caller, and managed by it when the function says so. The container named by
+    /// {container_id}: for a viewer token its own, and one of that org that is not still being encoded.
+    /// Anything else is as unknown as a missing one.
     /// </summary>
-    private async Task<Org?> TargetOrgAsync(Caller caller, Func<string, object?> routeValue, CancellationToken cancellationToken)
+    private async Task<(Org? Org, ContainerRecord? Container)> TargetsAsync(Caller caller, AccessAttribute access, Func<string, object?> routeValue, CancellationToken cancellationToken)
     {
+        var containerId = routeValue("container_id") as string;
+        if (caller is Caller.Viewer viewer && containerId is not null && !(Guid.TryParse(containerId, out var named) && named == viewer.Token.ContainerId))
+        {
+            throw LockteraException.ContainerNotFound();
+        }
         Org? target;
         if (routeValue("org_id") is string orgId)
         {
             // A malformed id names no org, exactly like an unknown one.
-            target = Guid.TryParse(orgId, out var id) ? await orgs.FindAsync(id, cancellationToken) : null;
-            if (target is null)
-            {
-                throw LockteraException.OrgNotFound();
-            }
+            target = (Guid.TryParse(orgId, out var id) ? await orgs.FindAsync(id, cancellationToken) : null) ?? throw LockteraException.OrgNotFound();
         }
-        else if (routeValue("container_id") is string containerId)
+        else if (containerId is not null)
         {
-            var owner = Guid.TryParse(containerId, out var id) ? await containers.OrgOfAsync(id, cancellationToken) : null;
+            var owner = Guid.TryParse(containerId, out var id) ? await containerStore.OrgOfAsync(id, cancellationToken) : null;
             target = owner is { } ownerId ? await orgs.FindAsync(ownerId, cancellationToken) : null;
-            if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId)
-                || (caller is Caller.Viewer viewer && viewer.Token.ContainerId != id))
+            if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId))
             {
                 // Another tenant's container is as unknown as a missing one.
-                throw new LockteraException(ErrorCode.ContainerNotFound, "Container not found.");
+                throw LockteraException.ContainerNotFound();
             }
         }
         else
         {
-            return null;
+            return (null, null);
         }
         RolePolicy.EnsureCanSee(caller, target);
-        return target;
+        if (access is RequirePermissionAttribute { ManagesTarget: true })
+        {
+            RolePolicy.EnsureCanManage(caller, target);
+        }
+        if (containerId is null)
+        {
+            return (target, null);
+        }
+        return (target, await containers.GetAsync(target.Id, containerId, cancellationToken));
     }
 
     private IResult Failure(HttpContext http, Exception exception, string requestId)
@@ -271,7 +283,7 @@ public sealed partial class RequestPipeline(
             ? offered
             : Guid.CreateVersion7().ToString("N");
         http.Response.Headers[RequestIdHeader] = requestId;
-        http.SetRequestContext(new RequestContext(requestId, null, null));
+        http.SetRequestContext(new RequestContext(requestId, null, null, null));
         return requestId;
     }
 

@@ -1,5 +1,4 @@
 using Amazon.S3;
-using Amazon.S3.Model;
 using Azure.Storage.Blobs;
 using Moq;
 

@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Locktera.Core.Keys;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;
 
@@ -85,6 +84,21 @@ public class AccessLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var readerLog = (await fixture.Api.GetAsync($"orgs/{reader.Id}/access_log", reader.Key)).AssertStatus(200).Json!.AsArray();
         Assert.All(readerLog, e => Assert.Equal(reader.Id, e!["org_id"]!.GetValue<string>()));
         Assert.Contains(readerLog, e => e!["reason"]?.GetValue<string>() == "missing_permission");
+    }
+
+    [Fact]
+    public async Task A_key_that_sees_a_node_but_may_not_manage_it_is_refused_and_recorded()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(org, "group", "read", "write", "admin");
+        var userAdmin = await fixture.CreateChildAsync(group, "user_admin", "read", "write", "admin");
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "api_keys"), (HttpMethod.Get, "storage_config"), (HttpMethod.Post, "pq_keys") })
+        {
+            (await fixture.Api.SendAsync(method, $"orgs/{group.Id}/{path}", userAdmin.Key)).AssertProblem(403, 40302);
+        }
+        var refusals = (await LogAsync(org)).Where(e => e!["reason"]?.GetValue<string>() == "out_of_scope").ToList();
+        Assert.Equal(3, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal(userAdmin.Id, e!["org_id"]!.GetValue<string>()));
     }
 
     [Fact]

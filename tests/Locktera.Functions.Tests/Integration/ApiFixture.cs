@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using Locktera.DevHost;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Logging;
 
 namespace Locktera.Functions.Tests.Integration;
 

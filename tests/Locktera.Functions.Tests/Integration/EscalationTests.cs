@@ -2,7 +2,6 @@ using Locktera.Core.Access;
 using Locktera.Core.Errors;
 using Locktera.Core.Events;
 using Locktera.Core.Orgs;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;
 

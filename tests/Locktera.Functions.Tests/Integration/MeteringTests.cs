@@ -3,7 +3,6 @@ using Azure.Data.Tables;
 using Locktera.Core.Metering;
 using Locktera.Functions.Api;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Locktera.Core.Keys;
-using Microsoft.Extensions.Logging;
 
 namespace Locktera.Functions.Tests.Integration;
 

@@ -1,5 +1,4 @@
 using Locktera.Core.Events;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Locktera.Functions.Tests.Integration;
 

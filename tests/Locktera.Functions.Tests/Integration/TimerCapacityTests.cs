@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Locktera.Core.Content;
 using Locktera.Core.Drm;
 using Locktera.Core.Operations;

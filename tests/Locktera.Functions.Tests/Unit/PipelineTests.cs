@@ -1,17 +1,7 @@
 using Azure;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Locktera.Core.Access;
 using Locktera.Core.Errors;
-using Locktera.Core.Keys;
-using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
-using Locktera.Core.RateLimiting;
-using Locktera.Core.Security;
-using Locktera.Functions.Http;
 using Locktera.Functions.Pipeline;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Locktera.Functions.Tests.Unit;
 
@@ -20,18 +10,16 @@ public class PipelineTests
 {
     private static readonly RequestPipeline Pipeline = CreatePipeline();
 
+    /// <summary>The pipeline as the hosts register it, over storage that is never reached: public functions touch neither keys nor rate limits.</summary>
     private static RequestPipeline CreatePipeline()
     {
-        // Never reached: public functions touch neither keys nor rate limits.
-        var storage = new StorageAccount(new TableServiceClient(new Uri("http://127.0.0.1:9/none"), new TableSharedKeyCredential("a", "AAAA")),
-            new BlobServiceClient(new Uri("http://127.0.0.1:9/none")), new TableNames("unit"));
-        var options = Options.Create(new LockteraOptions { OperatorKey = new string('o', 40), MasterKey = Convert.ToBase64String(new byte[32]) });
-        var orgs = new OrgStore(storage);
-        var viewerTokens = new ViewerTokens(new MasterKey(options), TimeProvider.System);
-        var counters = new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance);
-        var accessLog = new AccessLog(storage, counters, TimeProvider.System, NullLogger<AccessLog>.Instance);
-        return new RequestPipeline(new Authenticator(new ApiKeyStore(storage), orgs, viewerTokens, accessLog, options, TimeProvider.System),
-            new RateLimiter(storage, TimeProvider.System), orgs, new ContainerStore(storage), accessLog, new UsageMeter(storage, counters, TimeProvider.System), new ClientAddresses(options), options, NullLogger<RequestPipeline>.Instance);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [LockteraServices.StorageConnection] = "DefaultEndpointsProtocol=http;AccountName=unit;AccountKey=AAAA;TableEndpoint=http://127.0.0.1:9/unit;BlobEndpoint=http://127.0.0.1:9/unit;",
+            ["Locktera:OperatorKey"] = new string('o', 40),
+            ["Locktera:MasterKey"] = Convert.ToBase64String(new byte[32]),
+        }).Build();
+        return new ServiceCollection().AddLocktera(configuration).BuildServiceProvider().GetRequiredService<RequestPipeline>();
     }
 
     private static async Task<(int Status, JsonNode? Body, DefaultHttpContext Context)> Run(Func<Task> function, string? requestId = null)

@@ -2,7 +2,6 @@ using System.Net;
 using Azure;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 
 namespace Locktera.Functions.Tests.Unit;
 
