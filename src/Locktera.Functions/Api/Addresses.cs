@@ -15,11 +15,7 @@ public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> option
         var paging = Paging.From(req, cursor => ContactRules.NormalizeEmail(cursor, out _) is not null);
         var q = QueryValues.Text(req, "q");
         var page = await book.ListAsync(req.TargetOrg().Id, a => q is null || Matches(a, q), paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
-        if (page.Count > 0)
-        {
-            paging.AddNextLink(req.HttpContext.Response, req, page.Count, page[^1].Email);
-        }
-        return ApiResults.Ok(page.Select(View).ToList());
+        return paging.Answer(req, page, View, a => a.Email);
     }
 
     [Function("PutAddress")]

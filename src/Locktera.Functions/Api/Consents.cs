@@ -20,11 +20,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         var paging = Paging.From(req, ConsentLedger.IsCursor);
         var (email, consentId) = Filters(req);
         var page = await ledger.ListAsync(req.TargetOrg().Id, c => Matches(c, email, consentId), paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
-        if (page.Count > 0)
-        {
-            paging.AddNextLink(req.HttpContext.Response, req, page.Count, ConsentLedger.CursorOf(page[^1]));
-        }
-        return ApiResults.Ok(page.Select(View).ToList());
+        return paging.Answer(req, page, View, ConsentLedger.CursorOf);
     }
 
     [Function("PutOrgConsent")]

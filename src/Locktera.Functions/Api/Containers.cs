@@ -61,11 +61,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         var paging = Paging.From(req);
         var filter = ContainerFilter.From(req);
         var page = await containers.ListAsync(req.TargetOrg().Id, filter.Matches, paging.After, paging.Skip, paging.Limit, cancellationToken);
-        if (page.Count > 0)
-        {
-            paging.AddNextLink(req.HttpContext.Response, req, page.Count, page[^1].Id);
-        }
-        return ApiResults.Ok(page.Select(r => new ContainerView(r)).ToList());
+        return paging.Answer(req, page, r => new ContainerView(r), r => r.Id.ToString("N"));
     }
 
     [Function("FindContainerByDigest")]

@@ -53,11 +53,7 @@ public sealed class Events(EventLog events)
     {
         var paging = Paging.From(req, query.Accepts);
         var page = await events.ListAsync(req.TargetOrg().Id, query, paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
-        if (page.Cursor is { } cursor)
-        {
-            paging.AddNextLink(req.HttpContext.Response, req, page.Events.Count, cursor);
-        }
-        return ApiResults.Ok(page.Events.Select(e => new EventView(e)).ToList());
+        return paging.Answer(req, page.Events, e => new EventView(e), page.Cursor);
     }
 
     private static (string? Action, Dictionary<string, string> Detail) ReadClientEvent(JsonBody body)

@@ -72,11 +72,7 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
     {
         var paging = Paging.From(req);
         var children = await orgs.ChildrenAsync(req.TargetOrg(), paging.After, paging.Skip, paging.Limit, cancellationToken);
-        if (children.Count > 0)
-        {
-            paging.AddNextLink(req.HttpContext.Response, req, children.Count, children[^1].Id);
-        }
-        return ApiResults.Ok(children.Select(c => new OrgView(c)).ToList());
+        return paging.Answer(req, children, c => new OrgView(c), c => c.Id.ToString("N"));
     }
 
     [Function("ImportOrgs")]

@@ -53,26 +53,29 @@ public sealed record Paging(int Page, int Limit, string? Cursor)
         return new Paging(page, limit, after);
     }
 
-    /// <summary>Adds the next page's link when the page came back full (there may be more).</summary>
-    public void AddNextLink(HttpResponse response, HttpRequest request, int count, Guid lastId) =>
-        AddNextLink(response, request, count, lastId.ToString("N"));
-
     /// <summary>
-    /// Adds the next page's link, resuming after <paramref name="cursor"/>, when the page came back full.
-    /// The link keeps the request's filters: a cursor continues the listing it came from.
+    /// Answers one page of a listing: its items as their views, with the link to the next page when
+    /// this one came back full (it resumes after the last item's <paramref name="cursorOf"/>; a listing
+    /// without cursors passes none and pages by number only).
     /// </summary>
-    public void AddNextLink(HttpResponse response, HttpRequest request, int count, string cursor)
+    public IResult Answer<T>(HttpRequest request, IReadOnlyList<T> page, Func<T, object> view, Func<T, string>? cursorOf = null) =>
+        Answer(request, page, view, page.Count > 0 && cursorOf is not null ? cursorOf(page[^1]) : null);
+
+    /// <summary>As above, for a listing that knows its own next cursor (null: there is no next page).</summary>
+    public IResult Answer<T>(HttpRequest request, IReadOnlyList<T> page, Func<T, object> view, string? next)
     {
-        if (count < Limit)
+        if (next is not null && page.Count >= Limit)
         {
-            return;
+            var encoded = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(next));
+            var response = request.HttpContext.Response;
+            response.Headers[NextCursorHeader] = encoded;
+            // The link keeps the request's filters: a cursor continues the listing it came from.
+            var query = QueryString.Create(request.Query.Where(p => p.Key is not ("page" or "limit" or "cursor")))
+                .Add("limit", Limit.ToString(CultureInfo.InvariantCulture))
+                .Add("cursor", encoded);
+            response.Headers.Link = $"<{request.Path}{query}>; rel=\"next\"";
         }
-        var next = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(cursor));
-        response.Headers[NextCursorHeader] = next;
-        var query = QueryString.Create(request.Query.Where(p => p.Key is not ("page" or "limit" or "cursor")))
-            .Add("limit", Limit.ToString(CultureInfo.InvariantCulture))
-            .Add("cursor", next);
-        response.Headers.Link = $"<{request.Path}{query}>; rel=\"next\"";
+        return ApiResults.Ok(page.Select(view).ToList());
     }
 
     private static string? DecodeCursor(string cursor)

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
-using Azure;
 using Locktera.Core.Containers;
 using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
+using Locktera.Core.Storage;
 using Locktera.Core.Tera;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -220,7 +219,7 @@ public sealed partial class RequestPipeline(
                 return ApiResults.Problem(code, "The request could not be read.", null, requestId);
             case var e when IsParserFailure(e):
                 return ApiResults.Problem(ErrorCode.ValidationFailed, "The request is malformed: its body or a header could not be parsed.", null, requestId);
-            case var e when IsStorageOutage(e):
+            case var e when StorageFailures.IsOutage(e):
                 LogStorageUnavailable(logger, requestId, e.GetType().Name);
                 http.Response.Headers.RetryAfter = Seconds(StorageRetryAfter);
                 return ApiResults.Problem(ErrorCode.StorageUnavailable, "Storage is unavailable; retry shortly.", null, requestId);
@@ -235,7 +234,7 @@ public sealed partial class RequestPipeline(
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is LockteraException or TeraPasswordException or TeraIntegrityException or BadHttpRequestException or RequestFailedException || IsParserFailure(e))
+            if (e is LockteraException or TeraPasswordException or TeraIntegrityException or BadHttpRequestException || StorageFailures.IsStorageError(e) || IsParserFailure(e))
             {
                 return e;
             }
@@ -262,14 +261,6 @@ public sealed partial class RequestPipeline(
         typeof(MediaTypeHeaderValue).Assembly,
         typeof(Microsoft.AspNetCore.Http.Features.FormFeature).Assembly,
     ];
-
-    private static bool IsStorageOutage(Exception e) => e switch
-    {
-        RequestFailedException r => r.Status is 0 or >= 500 || r.InnerException is HttpRequestException or SocketException,
-        HttpRequestException or SocketException or TimeoutException => true,
-        AggregateException a => a.InnerExceptions.All(IsStorageOutage),
-        _ => false,
-    };
 
     private static string AssignRequestId(HttpContext http)
     {
