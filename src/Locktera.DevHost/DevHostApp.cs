@@ -46,7 +46,7 @@ public static class DevHostApp
                 await next(context);
                 return;
             }
-            var error = await pipeline.RunAsync(context, entry.Name, access, name => context.Request.RouteValues.GetValueOrDefault(name), () => next(context));
+            var error = await pipeline.RunAsync(context, entry.Name, access, () => next(context));
             if (error is not null)
             {
                 await error.ExecuteAsync(context);

@@ -8,6 +8,7 @@ using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Storage;
 using Locktera.Core.Tera;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,9 +41,11 @@ public sealed partial class RequestPipeline(
 
     /// <summary>
     /// Runs <paramref name="function"/> if the request may reach it. Returns null when the function
-    /// ran (its own result stands), or the error result the host must send instead.
+    /// ran (its own result stands), or the error result the host must send instead. The route's
+    /// values are the request's own (<see cref="HttpRequest.RouteValues"/>): both hosts route the
+    /// request by the function's template, so they are the same under both.
     /// </summary>
-    public async Task<IResult?> RunAsync(HttpContext http, string functionName, AccessAttribute access, Func<string, object?> routeValue, Func<Task> function)
+    public async Task<IResult?> RunAsync(HttpContext http, string functionName, AccessAttribute access, Func<Task> function)
     {
         var requestId = AssignRequestId(http);
         var started = Stopwatch.GetTimestamp();
@@ -71,7 +74,7 @@ public sealed partial class RequestPipeline(
                 if (caller is not null)
                 {
                     await AuthorizeAsync(http, caller, access);
-                    targets = await TargetsAsync(caller, access, routeValue, http.RequestAborted);
+                    targets = await TargetsAsync(caller, access, http.Request.RouteValues, http.RequestAborted);
                 }
             }
             catch (LockteraException e) when (caller is Caller.Key key && Denial(e.Code) is { } reason)
@@ -161,15 +164,15 @@ public sealed partial class RequestPipeline(
     /// {container_id}: for a viewer token its own, and one of that org that is not still being encoded.
     /// Anything else is as unknown as a missing one.
     /// </summary>
-    private async Task<(Org? Org, ContainerRecord? Container)> TargetsAsync(Caller caller, AccessAttribute access, Func<string, object?> routeValue, CancellationToken cancellationToken)
+    private async Task<(Org? Org, ContainerRecord? Container)> TargetsAsync(Caller caller, AccessAttribute access, RouteValueDictionary route, CancellationToken cancellationToken)
     {
-        var containerId = routeValue("container_id") as string;
+        var containerId = route.GetValueOrDefault("container_id") as string;
         if (caller is Caller.Viewer viewer && containerId is not null && !(Guid.TryParse(containerId, out var named) && named == viewer.Token.ContainerId))
         {
             throw LockteraException.ContainerNotFound();
         }
         Org? target;
-        if (routeValue("org_id") is string orgId)
+        if (route.GetValueOrDefault("org_id") is string orgId)
         {
             // A malformed id names no org, exactly like an unknown one.
             target = (Guid.TryParse(orgId, out var id) ? await orgs.FindAsync(id, cancellationToken) : null) ?? throw LockteraException.OrgNotFound();

@@ -30,7 +30,7 @@ public class PipelineTests
         {
             context.Request.Headers["X-Request-Id"] = requestId;
         }
-        var error = await Pipeline.RunAsync(context, "Test", new PublicEndpointAttribute(), _ => null, function);
+        var error = await Pipeline.RunAsync(context, "Test", new PublicEndpointAttribute(), function);
         if (error is null)
         {
             return (context.Response.StatusCode, null, context);
