@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Locktera.DevHost;
 using Locktera.Functions.Pipeline;
 using Microsoft.Azure.Functions.Worker;
@@ -100,6 +101,20 @@ public class FunctionMetadataTests
         // The DevHost runs those schedules: one it cannot parse (or whose setting is missing) fails here too, not only at its start-up.
         var scheduler = app.Services.GetRequiredService<TimerScheduler>();
         Assert.All(FunctionCatalog.Locktera.Entries.Where(e => e.Timer is not null), entry => Assert.NotNull(scheduler.Schedule(entry)));
+    }
+
+    /// <summary>The host parses schedules with NCrontab, the DevHost with Cronos, which alone also knows L, W, # and ?.</summary>
+    [Fact]
+    public async Task Timer_schedules_keep_to_what_both_hosts_parse_alike()
+    {
+        await using var app = DevHost();
+        var field = new Regex(@"^(\*|\d+|[A-Za-z]{3})([-/,](\*|\d+|[A-Za-z]{3}))*$");
+        Assert.All(FunctionCatalog.Locktera.Entries.Where(e => e.Timer is not null), entry =>
+        {
+            var schedule = entry.Timer!.Schedule is ['%', .. var setting, '%'] ? app.Configuration[setting] ?? "" : entry.Timer.Schedule;
+            var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(fields.Length == 6 && fields.All(field.IsMatch), $"{entry.Name}: '{schedule}' is not six fields of numbers, names, *, ranges, lists and steps.");
+        });
     }
 
     /// <summary>
