@@ -77,7 +77,7 @@ public sealed class WorkerPipelineMiddlewareTests : IDisposable
     public async Task Timer_invocations_pass_straight_through()
     {
         var ran = false;
-        using var invocation = new WorkerInvocation(Definition.Of(Entry("Purge")), http: null, new Dictionary<string, object?>(), _services);
+        using var invocation = new WorkerInvocation(WorkerFunctionDefinition.Of(Entry("Purge")), http: null, new Dictionary<string, object?>(), _services);
         await new WorkerPipelineMiddleware(_services.GetRequiredService<RequestPipeline>()).Invoke(invocation, _ =>
         {
             ran = true;
@@ -94,7 +94,7 @@ public sealed class WorkerPipelineMiddlewareTests : IDisposable
         var ran = false;
         var http = new DefaultHttpContext();
         http.Request.Headers.Authorization = $"Bearer {ApiFixture.OperatorKey}";
-        using var invocation = new WorkerInvocation(new Definition("Unknown", "Locktera.Functions.Api.Unknown.Run"), http, new Dictionary<string, object?>(), _services);
+        using var invocation = new WorkerInvocation(new WorkerFunctionDefinition("Unknown", "Locktera.Functions.Api.Unknown.Run"), http, new Dictionary<string, object?>(), _services);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => new WorkerPipelineMiddleware(_services.GetRequiredService<RequestPipeline>()).Invoke(invocation, _ =>
         {
@@ -131,7 +131,7 @@ public sealed class WorkerPipelineMiddlewareTests : IDisposable
         {
             metadata[name] = value;
         }
-        using var invocation = new WorkerInvocation(Definition.Of(Entry(function)), http, metadata, services);
+        using var invocation = new WorkerInvocation(WorkerFunctionDefinition.Of(Entry(function)), http, metadata, services);
         http.RequestServices = invocation.InstanceServices;
 
         var ran = false;
@@ -273,9 +273,9 @@ public class InvocationBindings : DispatchProxy
 }
 
 /// <summary>A function definition as the worker loads it from the function metadata.</summary>
-public sealed class Definition(string name, string entryPoint) : FunctionDefinition
+public sealed class WorkerFunctionDefinition(string name, string entryPoint) : FunctionDefinition
 {
-    public static Definition Of(FunctionEntry entry) => new(entry.Name, entry.EntryPoint);
+    public static WorkerFunctionDefinition Of(FunctionEntry entry) => new(entry.Name, entry.EntryPoint);
 
     public override ImmutableArray<FunctionParameter> Parameters => [];
 
