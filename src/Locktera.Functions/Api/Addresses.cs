@@ -23,7 +23,7 @@ public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> option
     {
         var org = req.TargetOrg();
         var key = ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!);
-        var details = await ReadDetailsAsync(req, key);
+        var details = await ReadDetailsAsync(req, org.Id, key);
         var (address, created) = await book.PutAsync(org.Id, key, details, req.Actor(), cancellationToken);
         return created ? ApiResults.Created(new AddressView(address)) : ApiResults.Ok(new AddressView(address));
     }
@@ -55,21 +55,25 @@ public sealed class Addresses(AddressBook book, IOptions<LockteraOptions> option
         return paging.Answer(req, changes, c => new AddressChangeView(c));
     }
 
-    /// <summary>upstream's Address: its <c>email</c> may repeat the path's; <c>phone_number</c> is the older name of <c>mobile_phone</c>.</summary>
-    private static async Task<AddressDetails> ReadDetailsAsync(HttpRequest req, string email)
+    /// <summary>
+    /// upstream's Address: its <c>email</c> and <c>org_id</c> (which the SPEC requires) may repeat the
+    /// path's; <c>phone_number</c> is the older name of <c>mobile_phone</c>.
+    /// </summary>
+    private static async Task<AddressDetails> ReadDetailsAsync(HttpRequest req, Guid orgId, string email)
     {
         var body = await JsonBody.ReadAsync(req);
         if (body.Email("email") is { } named && !named.Equals(email, StringComparison.OrdinalIgnoreCase))
         {
             body.Fail("email", "differs from the email in the path, which is the contact's key");
         }
+        body.Checked("org_id", 36, text => Guid.TryParse(text, out var id) && id == orgId ? null : "must be the organization of the path");
         var phone = body.OptionalPhone("mobile_phone");
         var alias = body.OptionalPhone("phone_number");
         if (phone.IsSet && alias.IsSet)
         {
             body.Fail("phone_number", "give mobile_phone or its alias phone_number, not both");
         }
-        foreach (var field in new[] { "id", "org_id", "created_at", "updated_at" })
+        foreach (var field in new[] { "id", "created_at", "updated_at" })
         {
             body.Forbid(field, "is set by the service");
         }
