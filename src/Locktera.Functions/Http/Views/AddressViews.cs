@@ -1,18 +1,22 @@
+using System.Text.Json.Serialization;
 using Locktera.Core.Addresses;
 
 namespace Locktera.Functions.Http;
 
-/// <summary>Upstream's Address: <c>mobile_phone</c>, and <c>phone_number</c> for the older documented shape.</summary>
+/// <summary>
+/// Upstream's Address: <c>mobile_phone</c>, and <c>phone_number</c> for the older documented shape.
+/// Details a contact does not have are left out: upstream types each as a string.
+/// </summary>
 public sealed class AddressView(Address address)
 {
     public Guid Id { get; } = address.Id;
     public Guid OrgId { get; } = address.OrgId;
     public string Email { get; } = address.Email;
-    public string? FirstName { get; } = address.FirstName;
-    public string? LastName { get; } = address.LastName;
-    public string? Company { get; } = address.Company;
-    public string? MobilePhone { get; } = address.MobilePhone;
-    public string? PhoneNumber { get; } = address.MobilePhone;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? FirstName { get; } = address.FirstName;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? LastName { get; } = address.LastName;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Company { get; } = address.Company;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? MobilePhone { get; } = address.MobilePhone;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PhoneNumber { get; } = address.MobilePhone;
     public DateTimeOffset CreatedAt { get; } = address.CreatedAt;
     public DateTimeOffset UpdatedAt { get; } = address.UpdatedAt;
 }

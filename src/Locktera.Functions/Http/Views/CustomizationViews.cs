@@ -3,15 +3,15 @@ using Locktera.Core.Customization;
 
 namespace Locktera.Functions.Http;
 
-/// <summary>The branding fields.</summary>
+/// <summary>Branding fields; one without a value is left out (upstream documents each as a string).</summary>
 public class BrandingView(Branding branding)
 {
-    public string? Theme { get; } = branding.Theme;
-    public string? LogoUrl { get; } = branding.LogoUrl;
-    public string? BrandingColor { get; } = branding.BrandingColor;
-    public string? DisplayName { get; } = branding.DisplayName;
-    public string? SupportEmail { get; } = branding.SupportEmail;
-    public string? FooterText { get; } = branding.FooterText;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Theme { get; } = branding.Theme;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? LogoUrl { get; } = branding.LogoUrl;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? BrandingColor { get; } = branding.BrandingColor;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DisplayName { get; } = branding.DisplayName;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SupportEmail { get; } = branding.SupportEmail;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? FooterText { get; } = branding.FooterText;
 }
 
 /// <summary>upstream's fields with the values the node shows, plus where each inherited one comes from and what the node itself set.</summary>
