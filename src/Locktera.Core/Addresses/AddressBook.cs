@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Locktera.Core.Events;
+using Locktera.Core.Validation;
 
 namespace Locktera.Core.Addresses;
 
@@ -58,13 +59,15 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         return (inserted, contacts.Count - inserted);
     }
 
+    /// <summary>Deletes the contact of <paramref name="email"/> (as given: one that is no email names no contact).</summary>
     public async Task DeleteAsync(Guid orgId, string email, Actor actor, CancellationToken cancellationToken)
     {
+        var key = ContactRules.NormalizeEmail(email, out _) ?? throw NoSuchContact();
         var table = await Table(cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), ContactKey(email), cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), ContactKey(key), cancellationToken: cancellationToken);
         if (!row.HasValue)
         {
-            throw new LockteraException(ErrorCode.AddressNotFound, "No contact with that email in this address book.");
+            throw NoSuchContact();
         }
         var old = ToAddress(row.Value!);
         var change = new AddressChange("delete", orgId, old.Id, actor.User, time.GetUtcNow(), old, null, actor.Ip);
@@ -75,18 +78,30 @@ public sealed class AddressBook(StorageAccount storage, TimeProvider time)
         }
         catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
         {
-            throw new LockteraException(ErrorCode.AddressNotFound, "No contact with that email in this address book.");
+            throw NoSuchContact();
         }
     }
 
-    /// <summary>Contacts in email order after <paramref name="afterEmail"/>, those <paramref name="matches"/> accepts.</summary>
-    public async Task<IReadOnlyList<Address>> ListAsync(Guid orgId, Func<Address, bool> matches, string? afterEmail, int skip, int take, CancellationToken cancellationToken)
+    private static LockteraException NoSuchContact() => new(ErrorCode.AddressNotFound, "No contact with that email in this address book.");
+
+    /// <summary>
+    /// Contacts in email order after <paramref name="afterEmail"/>; with a <paramref name="search"/>, those
+    /// whose email, names or company contain it (case-insensitive).
+    /// </summary>
+    public async Task<IReadOnlyList<Address>> ListAsync(Guid orgId, string? search, string? afterEmail, int skip, int take, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         return await table.WithPrefix(orgId.ToString(), ContactPrefix, afterEmail is null ? null : ContactKey(afterEmail), cancellationToken)
             .Select(ToAddress)
-            .PageAsync(matches, skip, take, cancellationToken);
+            .PageAsync(a => search is null || Matches(a, search), skip, take, cancellationToken);
     }
+
+    /// <summary>Whether a listing cursor names a contact (its email), so nothing else reaches a query.</summary>
+    public static bool IsCursor(string cursor) => ContactRules.NormalizeEmail(cursor, out _) is not null;
+
+    private static bool Matches(Address address, string search) =>
+        new[] { address.Email, address.FirstName, address.LastName, address.Company, $"{address.FirstName} {address.LastName}" }
+            .Any(field => field?.Contains(search, StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The audit, newest first, within [<paramref name="start"/>, <paramref name="end"/>] as row-key bounds.</summary>
     public async Task<IReadOnlyList<AddressChange>> AuditAsync(Guid orgId, DateTimeOffset? start, DateTimeOffset? end, int skip, int take, CancellationToken cancellationToken)

@@ -19,8 +19,11 @@ public sealed record Branding(string? Theme, string? LogoUrl, string? BrandingCo
     };
 }
 
-/// <summary>The value each field takes for a node, and which node (itself or its nearest ancestor) set it.</summary>
-public sealed record EffectiveBranding(Branding Own, IReadOnlyDictionary<string, (string? Value, Guid? From)> Fields);
+/// <summary>
+/// A node's branding: what it set itself, what it shows (its own value of each field, or else its nearest
+/// ancestor's), and for each field shown from an ancestor, which one.
+/// </summary>
+public sealed record EffectiveBranding(Guid OrgId, Branding Own, Branding Shown, IReadOnlyDictionary<string, Guid> InheritedFrom);
 
 /// <summary>
 /// Branding per org node, in the node's own partition of the orgs table (RK "customizations").
@@ -30,18 +33,20 @@ public sealed class Customizations(StorageAccount storage)
 {
     private const string Row = "customizations";
 
-    public async Task SetAsync(Guid orgId, Branding branding, CancellationToken cancellationToken)
+    /// <summary>Replaces the node's own branding (colors are stored upper-case); returns what the node now shows.</summary>
+    public async Task<EffectiveBranding> SetAsync(Org org, Branding branding, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), Row)
+        await table.UpsertEntityAsync(new TableEntity(org.Id.ToString(), Row)
         {
             ["Theme"] = branding.Theme,
             ["LogoUrl"] = branding.LogoUrl,
-            ["BrandingColor"] = branding.BrandingColor,
+            ["BrandingColor"] = branding.BrandingColor?.ToUpperInvariant(),
             ["DisplayName"] = branding.DisplayName,
             ["SupportEmail"] = branding.SupportEmail,
             ["FooterText"] = branding.FooterText,
         }, TableUpdateMode.Replace, cancellationToken);
+        return await GetAsync(org, cancellationToken);
     }
 
     /// <summary>The node's own branding and, field by field, what it shows after inheritance.</summary>
@@ -53,10 +58,16 @@ public sealed class Customizations(StorageAccount storage)
         var rows = await Task.WhenAll(chain.Select(async id =>
             (Id: id, Row: await table.GetEntityIfExistsAsync<TableEntity>(id.ToString(), Row, cancellationToken: cancellationToken))));
         var brandings = rows.Select(r => (r.Id, Branding: r.Row.HasValue ? ToBranding(r.Row.Value!) : null)).ToList();
-        var fields = Branding.FieldNames.ToDictionary(
-            field => field,
-            field => brandings.Where(b => b.Branding?[field] is not null).Select(b => ((string?)b.Branding![field], (Guid?)b.Id)).FirstOrDefault());
-        return new EffectiveBranding(brandings[0].Branding ?? new Branding(null, null, null, null, null, null), fields);
+        var setBy = Branding.FieldNames
+            .Select(field => (Field: field, By: brandings.FirstOrDefault(b => b.Branding?[field] is not null)))
+            .Where(f => f.By.Branding is not null)
+            .ToDictionary(f => f.Field, f => f.By);
+        string? Shown(string field) => setBy.TryGetValue(field, out var by) ? by.Branding![field] : null;
+        return new EffectiveBranding(
+            org.Id,
+            brandings[0].Branding ?? new Branding(null, null, null, null, null, null),
+            new Branding(Shown("theme"), Shown("logo_url"), Shown("branding_color"), Shown("display_name"), Shown("support_email"), Shown("footer_text")),
+            setBy.Where(f => f.Value.Id != org.Id).ToDictionary(f => f.Key, f => f.Value.Id));
     }
 
     private static Branding ToBranding(TableEntity e) => new(

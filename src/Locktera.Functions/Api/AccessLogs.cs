@@ -10,18 +10,6 @@ public sealed class AccessLogs(AccessLog log)
         var paging = Paging.From(req, _ => false);
         var (start, end) = QueryValues.TimeWindow(req);
         var entries = await log.ListAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
-        return ApiResults.Ok(entries.Select(e => new
-        {
-            org_id = e.OrgId,
-            timestamp = e.Timestamp,
-            last_seen = e.LastSeen,
-            user = e.User,
-            key_id = e.KeyId,
-            action = e.Action,
-            status = e.Status,
-            reason = e.Reason,
-            ip = e.Ip,
-            count = e.Count,
-        }).ToList());
+        return paging.Answer(req, entries, e => new AccessEntryView(e));
     }
 }

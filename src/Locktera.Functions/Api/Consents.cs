@@ -1,5 +1,4 @@
 using Locktera.Core.Consents;
-using Locktera.Core.Orgs;
 
 namespace Locktera.Functions.Api;
 
@@ -7,7 +6,7 @@ namespace Locktera.Functions.Api;
 /// Consents: an org node's own (<c>/orgs/{id}/consents</c>) and its viewers'
 /// (<c>/viewers/{email}/consents</c>, for a viewer token of that email or an org key), each change kept as history.
 /// </summary>
-public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
+public sealed class Consents(ConsentLedger ledger)
 {
     private const string OfOrg = Routes.Node + "/consents";
     private const string OfViewer = "viewers/{email}/consents";
@@ -18,9 +17,8 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfOrg)] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, ConsentLedger.IsCursor);
-        var (email, consentId) = Filters(req);
-        var page = await ledger.ListAsync(req.TargetOrg().Id, c => Matches(c, email, consentId), paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
-        return paging.Answer(req, page, View, ConsentLedger.CursorOf);
+        var page = await ledger.ListAsync(req.TargetOrg().Id, ReadFilter(req), paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
+        return paging.Answer(req, page, c => new ConsentView(c), ConsentLedger.CursorOf);
     }
 
     [Function("PutOrgConsent")]
@@ -30,7 +28,7 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         var id = ConsentId(consent_id);
         var org = req.TargetOrg();
         var decision = await ReadDecisionAsync(req, id, org.Email);
-        return ApiResults.Ok(View(await ledger.SetAsync(org.Id, ConsentScope.Org, org.Email, id, decision, req.Actor(), cancellationToken)));
+        return ApiResults.Ok(new ConsentView(await ledger.SetOwnAsync(org, id, decision, req.Actor(), cancellationToken)));
     }
 
     [Function("ListOrgConsentHistory")]
@@ -38,24 +36,18 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
     public async Task<IResult> History([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/consents_history")] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, _ => false);
-        var (email, consentId) = Filters(req);
+        var filter = ReadFilter(req);
         var (start, end) = QueryValues.TimeWindow(req);
-        var scope = email is null ? (ConsentScope?)null : ConsentScope.Viewer;
-        var page = await ledger.HistoryAsync(req.TargetOrg().Id, scope, email, c => Matches(c, null, consentId), start, end, paging.Skip, paging.Limit, cancellationToken);
-        return ApiResults.Ok(page.Select(View).ToList());
+        var page = await ledger.HistoryAsync(req.TargetOrg().Id, filter, start, end, paging.Skip, paging.Limit, cancellationToken);
+        return paging.Answer(req, page, c => new ConsentView(c));
     }
 
     [Function("ListViewerConsents")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> ListOfViewer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfViewer)] HttpRequest req, string email, CancellationToken cancellationToken)
     {
-        var viewer = ViewerEmail(req, email);
-        var records = new List<Consent>();
-        foreach (var orgId in await VisibleOrgsAsync(req, viewer, cancellationToken))
-        {
-            records.AddRange(await ledger.OfViewerAsync(orgId, viewer, cancellationToken));
-        }
-        return ApiResults.Ok(records.OrderBy(c => c.OrgId).ThenBy(c => c.ConsentId, StringComparer.Ordinal).Select(c => ViewFor(req, c)).ToList());
+        var records = await ledger.OfViewerAsync(req.Caller(), ViewerEmail(email), cancellationToken);
+        return ApiResults.Ok(records.Select(c => new ConsentView(c)).ToList());
     }
 
     [Function("PutViewerConsent")]
@@ -63,22 +55,10 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
     public async Task<IResult> PutOfViewer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfViewer + "/{consent_id}")] HttpRequest req, string email, string consent_id, CancellationToken cancellationToken)
     {
-        var viewer = ViewerEmail(req, email);
-        // A viewer speaks for itself; an org key records consent on its own node, which takes writing.
-        Guid orgId;
-        if (req.Caller() is Caller.Viewer v)
-        {
-            orgId = v.Token.OrgId;
-        }
-        else
-        {
-            var key = req.Caller().RequireKey();
-            RolePolicy.EnsureHas(key, Permission.Write);
-            orgId = key.Org.Id;
-        }
+        var viewer = ViewerEmail(email);
         var id = ConsentId(consent_id);
         var decision = await ReadDecisionAsync(req, id, viewer);
-        return ApiResults.Ok(ViewFor(req, await ledger.SetAsync(orgId, ConsentScope.Viewer, viewer, id, decision, req.Actor(), cancellationToken)));
+        return ApiResults.Ok(new ConsentView(await ledger.SetOfViewerAsync(req.Caller(), viewer, id, decision, req.Actor(), cancellationToken)));
     }
 
     [Function("ListViewerConsentHistory")]
@@ -86,49 +66,17 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
     public async Task<IResult> HistoryOfViewer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewers/{email}/consents_history")] HttpRequest req, string email, CancellationToken cancellationToken)
     {
-        var viewer = ViewerEmail(req, email);
+        var viewer = ViewerEmail(email);
         var paging = Paging.From(req, _ => false);
-        var (_, consentId) = Filters(req);
+        var consentId = ReadFilter(req).ConsentId;
         var (start, end) = QueryValues.TimeWindow(req);
-        // Each node's history is newest first; the merged page needs at most skip + limit from each.
-        var merged = new List<Consent>();
-        foreach (var orgId in await VisibleOrgsAsync(req, viewer, cancellationToken))
-        {
-            merged.AddRange(await ledger.HistoryAsync(orgId, ConsentScope.Viewer, viewer, c => Matches(c, null, consentId), start, end, 0, paging.Skip + paging.Limit, cancellationToken));
-        }
-        return ApiResults.Ok(merged.OrderByDescending(c => c.UpdatedAt).Skip(paging.Skip).Take(paging.Limit).Select(c => ViewFor(req, c)).ToList());
+        var page = await ledger.HistoryOfViewerAsync(req.Caller(), viewer, consentId, start, end, paging.Skip, paging.Limit, cancellationToken);
+        return paging.Answer(req, page, c => new ConsentView(c));
     }
 
-    /// <summary>The org nodes whose records of this viewer the caller may read: the token's node, or those an org key sees.</summary>
-    private async Task<IReadOnlyList<Guid>> VisibleOrgsAsync(HttpRequest req, string viewer, CancellationToken cancellationToken)
-    {
-        var caller = req.Caller();
-        if (caller is Caller.Viewer v)
-        {
-            return [v.Token.OrgId];
-        }
-        caller.RequireKey();
-        var visible = new List<Guid>();
-        foreach (var orgId in await ledger.OrgsOfViewerAsync(viewer, cancellationToken))
-        {
-            if (await orgs.FindAsync(orgId, cancellationToken) is { } org && RolePolicy.CanSee(caller, org))
-            {
-                visible.Add(orgId);
-            }
-        }
-        return visible;
-    }
-
-    /// <summary>The path's viewer email; a viewer token may only name its own.</summary>
-    private static string ViewerEmail(HttpRequest req, string email)
-    {
-        var viewer = ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!);
-        if (req.Caller() is Caller.Viewer v && !v.Token.Email.Equals(viewer, StringComparison.OrdinalIgnoreCase))
-        {
-            throw LockteraException.Forbidden(ErrorCode.ViewerNotAllowed, "A viewer token speaks only for its own email's consents.");
-        }
-        return viewer.ToLowerInvariant();
-    }
+    /// <summary>The path's viewer email, lower-cased as the records hold it.</summary>
+    private static string ViewerEmail(string email) =>
+        (ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!)).ToLowerInvariant();
 
     private static string ConsentId(string value) =>
         ConsentLedger.NormalizeConsentId(value, out var problem) ?? throw LockteraException.Validation("consent_id", problem!);
@@ -169,7 +117,8 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
         return new ConsentDecision(status.IsSet ? status.Value : isChecked!.Value, description, at);
     }
 
-    private static (string? Email, string? ConsentId) Filters(HttpRequest req)
+    /// <summary>The <c>email</c> and <c>consent_id</c> filters of a listing.</summary>
+    private static ConsentFilter ReadFilter(HttpRequest req)
     {
         var errors = new FieldErrors();
         string? email = null, consentId = null;
@@ -190,30 +139,6 @@ public sealed class Consents(ConsentLedger ledger, OrgStore orgs)
             }
         }
         errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
-        return (email, consentId);
+        return new ConsentFilter(email, consentId);
     }
-
-    private static bool Matches(Consent consent, string? email, string? consentId) =>
-        (email is null || consent.Email == email) && (consentId is null || consent.ConsentId == consentId);
-
-    /// <summary>Both upstream shapes at once (<c>status</c>/<c>updated_at</c> and <c>is_checked</c>/<c>consent_timestamp</c>), and who made the change from where.</summary>
-    /// <summary>A viewer sees who changed its records and from where only when it did so itself, never an org's keys or addresses.</summary>
-    private static object ViewFor(HttpRequest req, Consent c) =>
-        View(req.Caller() is Caller.Viewer v && !c.ChangedBy.Equals(v.Token.Email, StringComparison.OrdinalIgnoreCase) ? c with { ChangedBy = "org", Ip = null } : c);
-
-    private static object View(Consent c) => new
-    {
-        id = c.Id,
-        org_id = c.OrgId,
-        consent_id = c.ConsentId,
-        scope = c.Scope == ConsentScope.Org ? "org" : "viewer",
-        email = c.Email,
-        description = c.Description,
-        status = c.Granted ? "granted" : "revoked",
-        is_checked = c.Granted,
-        consent_timestamp = c.ConsentTimestamp,
-        updated_at = c.UpdatedAt,
-        changed_by = c.ChangedBy,
-        ip = c.Ip,
-    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Locktera.Core.Customization;
 
 namespace Locktera.Functions.Api;
@@ -12,13 +11,18 @@ public sealed class OrgCustomizations(Customizations customizations)
     [Function("GetCustomizations")]
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, CancellationToken cancellationToken) =>
-        View(req, await customizations.GetAsync(req.TargetOrg(), cancellationToken));
+        ApiResults.Ok(new CustomizationsView(await customizations.GetAsync(req.TargetOrg(), cancellationToken)));
 
     [Function("SetCustomizations")]
     [RequirePermission(Permission.Admin, ManagesTarget = true)]
     public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
-        var org = req.TargetOrg();
+        var branding = await ReadBrandingAsync(req);
+        return ApiResults.Ok(new CustomizationsView(await customizations.SetAsync(req.TargetOrg(), branding, cancellationToken)));
+    }
+
+    private static async Task<Branding> ReadBrandingAsync(HttpRequest req)
+    {
         var body = await JsonBody.ReadAsync(req);
         var branding = new Branding(
             body.Checked("theme", 10, t => Themes.Contains(t) ? null : "must be light or dark"),
@@ -28,21 +32,6 @@ public sealed class OrgCustomizations(Customizations customizations)
             body.Email("support_email"),
             body.Text("footer_text", 500));
         body.EnsureValid();
-        await customizations.SetAsync(org.Id, branding with { BrandingColor = branding.BrandingColor?.ToUpperInvariant() }, cancellationToken);
-        return View(req, await customizations.GetAsync(org, cancellationToken));
-    }
-
-    /// <summary>Upstream's fields with their effective values, plus where each came from and what the node itself set.</summary>
-    private static IResult View(HttpRequest req, EffectiveBranding branding)
-    {
-        var body = new Dictionary<string, object?> { ["org_id"] = req.TargetOrg().Id };
-        foreach (var (field, (value, _)) in branding.Fields)
-        {
-            body[field] = value;
-        }
-        body["inherited_from"] = branding.Fields.Where(f => f.Value.From is { } from && from != req.TargetOrg().Id)
-            .ToDictionary(f => f.Key, f => f.Value.From!.Value.ToString("D", CultureInfo.InvariantCulture));
-        body["own"] = Branding.FieldNames.ToDictionary(f => f, f => branding.Own[f]);
-        return ApiResults.Ok(body);
+        return branding;
     }
 }

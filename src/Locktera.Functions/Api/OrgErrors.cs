@@ -20,7 +20,7 @@ public sealed class OrgErrors(ErrorReports reports)
         var fields = body.StringMap("fields", ErrorReports.MaxFields, 100, 1000);
         body.EnsureValid();
         var report = await reports.AddAsync(req.TargetOrg().Id, message!, code, fields, severity.IsSet ? severity.Value : Severity.Medium, timestamp, req.Actor(), cancellationToken);
-        return ApiResults.Created(View(report));
+        return ApiResults.Created(new ErrorReportView(report));
     }
 
     [Function("ListErrors")]
@@ -38,7 +38,7 @@ public sealed class OrgErrors(ErrorReports reports)
         }
         errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
         var page = await reports.ListAsync(req.TargetOrg().Id, start, end, severity, paging.Skip, paging.Limit, cancellationToken);
-        return ApiResults.Ok(page.Select(View).ToList());
+        return paging.Answer(req, page, r => new ErrorReportView(r));
     }
 
     private static Severity? ParseSeverity(string text) =>
@@ -49,18 +49,4 @@ public sealed class OrgErrors(ErrorReports reports)
         errors.Add("severity", message);
         return null;
     }
-
-    private static object View(ErrorReport r) => new
-    {
-        error_id = r.ErrorId,
-        org_id = r.OrgId,
-        message = r.Message,
-        code = r.Code,
-        fields = r.Fields,
-        severity = r.Severity.ToString().ToLowerInvariant(),
-        timestamp = r.Timestamp,
-        received_at = r.ReceivedAt,
-        reported_by = r.ReportedBy,
-        ip = r.Ip,
-    };
 }

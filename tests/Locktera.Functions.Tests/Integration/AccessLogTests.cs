@@ -128,4 +128,20 @@ public class AccessLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await fixture.Api.GetAsync($"orgs/{org.Id}/access_log", null)).AssertProblem(401, 40101);
         (await fixture.Api.GetAsync($"orgs/{org.Id}/access_log", ApiFixture.OperatorKey)).AssertStatus(403);
     }
+
+    [Fact]
+    public async Task Lines_leave_out_what_they_do_not_know()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        (await fixture.Api.GetAsync("me", org.Key)).AssertStatus(200);
+        (await fixture.Api.GetAsync("me", ApiKeyToken.Create(Guid.Parse(org.Id), Guid.NewGuid()).ToString())).AssertStatus(401);
+        await FlushAsync(fixture.Api);
+        var log = await LogAsync(org);
+        // A sign-in has no reason; a key the org does not have names no user.
+        var signIn = log.Single(e => e!["status"]!.GetValue<string>() == "success")!.AsObject();
+        Assert.False(signIn.ContainsKey("reason"));
+        var unknown = log.Single(e => e!["reason"]?.GetValue<string>() == "unknown_key")!.AsObject();
+        Assert.False(unknown.ContainsKey("user"));
+        Assert.Equal("127.0.0.1", unknown["ip"]!.GetValue<string>());
+    }
 }

@@ -161,4 +161,45 @@ public class AddressTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/addresses/eve@example.com", reader.Key, new JsonObject())).AssertProblem(403, 40301);
         Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", reader.Key)).AssertStatus(200).Json!.AsArray());
     }
+
+    [Fact]
+    public async Task A_contact_and_its_audit_leave_out_what_they_do_not_have()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var created = (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Ann" })).AssertStatus(201).Json!.AsObject();
+        Assert.Equal("Ann", created["first_name"]!.GetValue<string>());
+        foreach (var field in new[] { "last_name", "company", "mobile_phone", "phone_number" })
+        {
+            Assert.False(created.ContainsKey(field), field);
+        }
+        Assert.False(Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray())!.AsObject().ContainsKey("company"));
+
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/addresses/ann@example.com", org.Key)).AssertStatus(204);
+        var audit = (await fixture.Api.GetAsync($"orgs/{org.Id}/addresses_audit", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(["delete", "insert"], audit.Select(a => a!["action"]!.GetValue<string>()));
+        // No record before an insert and none after a delete: left out, as upstream types old_data as an object.
+        Assert.False(audit[0]!.AsObject().ContainsKey("new_data"));
+        Assert.False(audit[1]!.AsObject().ContainsKey("old_data"));
+        Assert.Equal("Ann", audit[0]!["old_data"]!["first_name"]!.GetValue<string>());
+        Assert.False(audit[1]!["new_data"]!.AsObject().ContainsKey("company"));
+    }
+
+    [Fact]
+    public async Task A_contact_may_repeat_its_paths_org_id_as_upstreams_Address_requires()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var created = (await Put(org, "ann@example.com", new JsonObject { ["email"] = "ann@example.com", ["org_id"] = org.Id, ["first_name"] = "Ann" })).AssertStatus(201).Json!;
+        Assert.Equal(org.Id, created["org_id"]!.GetValue<string>());
+        var updated = (await Put(org, "ann@example.com", new JsonObject { ["org_id"] = org.Id.ToUpperInvariant(), ["first_name"] = "Annie" })).AssertStatus(200).Json!;
+        Assert.Equal("Annie", updated["first_name"]!.GetValue<string>());
+
+        var other = await fixture.CreateRootOrgAsync("Other");
+        foreach (var wrong in new[] { JsonValue.Create(other.Id), JsonValue.Create("not-an-id"), JsonValue.Create(5) })
+        {
+            var fields = (await Put(org, "bob@example.com", new JsonObject { ["org_id"] = wrong })).AssertProblem(400, 40001).Json!["fields"]!;
+            Assert.NotNull(fields["org_id"]);
+        }
+        Assert.Single((await fixture.Api.GetAsync($"orgs/{org.Id}/addresses", org.Key)).Json!.AsArray());
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{other.Id}/addresses", other.Key)).Json!.AsArray());
+    }
 }

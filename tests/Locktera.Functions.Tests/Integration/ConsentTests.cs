@@ -200,4 +200,25 @@ public class ConsentTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var forged = System.Buffers.Text.Base64Url.EncodeToString("c:org\u0001'x:a"u8);
         (await fixture.Api.GetAsync($"orgs/{org.Id}/consents?cursor={forged}", org.Key)).AssertProblem(400, 40004);
     }
+
+    [Fact]
+    public async Task Records_leave_out_what_they_do_not_have()
+    {
+        var (org, token) = await ViewerAsync("eve@example.com");
+        // A group has no email of its own, and nobody described this consent.
+        var group = (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "group", ["org_name"] = "Sales" })).AssertStatus(201).Json!;
+        var own = (await PutOrg(new TestOrg(Str(group, "id"), org.Key), "gdpr", new JsonObject { ["status"] = "granted" })).AssertStatus(200).Json!.AsObject();
+        Assert.False(own.ContainsKey("email"));
+        Assert.False(own.ContainsKey("description"));
+        Assert.Equal("127.0.0.1", Str(own, "ip"));
+
+        // What the org recorded for the viewer, the viewer reads without the org's address.
+        (await fixture.Api.SendAsync(HttpMethod.Put, "viewers/eve@example.com/consents/newsletter", org.Key, new JsonObject { ["status"] = "granted" })).AssertStatus(200);
+        foreach (var path in new[] { "viewers/eve@example.com/consents", "viewers/eve@example.com/consents_history" })
+        {
+            var seen = Assert.Single((await fixture.Api.GetAsync(path, token)).AssertStatus(200).Json!.AsArray())!.AsObject();
+            Assert.Equal("org", Str(seen, "changed_by"));
+            Assert.False(seen.ContainsKey("ip"), path);
+        }
+    }
 }

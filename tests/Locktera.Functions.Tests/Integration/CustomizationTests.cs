@@ -47,4 +47,18 @@ public class CustomizationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await fixture.Api.GetAsync($"orgs/{org.Id}/customizations", other.Key)).AssertProblem(404, 40402);
         Assert.Null((await fixture.Api.GetAsync($"orgs/{org.Id}/customizations", org.Key)).Json!["theme"]);
     }
+
+    [Fact]
+    public async Task Fields_without_a_value_are_left_out()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var set = (await fixture.Api.SendAsync(HttpMethod.Put, $"orgs/{org.Id}/customizations", org.Key, new JsonObject { ["theme"] = "light" })).AssertStatus(200).Json!.AsObject();
+        Assert.Equal("light", set["theme"]!.GetValue<string>());
+        Assert.Equal("light", set["own"]!["theme"]!.GetValue<string>());
+        foreach (var field in new[] { "logo_url", "branding_color", "display_name", "support_email", "footer_text" })
+        {
+            Assert.False(set.ContainsKey(field), field);
+            Assert.False(set["own"]!.AsObject().ContainsKey(field), field);
+        }
+    }
 }

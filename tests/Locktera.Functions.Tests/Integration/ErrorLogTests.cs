@@ -52,4 +52,17 @@ public class ErrorLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var reader = await fixture.CreateChildAsync(org, "org_admin", "read");
         (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/errors", reader.Key, new JsonObject { ["message"] = "x" })).AssertProblem(403, 40301);
     }
+
+    [Fact]
+    public async Task A_report_without_a_code_leaves_it_out()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var reported = (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/errors", org.Key, new JsonObject { ["message"] = "No code" })).AssertStatus(201).Json!.AsObject();
+        Assert.False(reported.ContainsKey("code"));
+        (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/errors", org.Key, new JsonObject { ["message"] = "Code zero", ["code"] = 0 })).AssertStatus(201);
+
+        var listed = (await fixture.Api.GetAsync($"orgs/{org.Id}/errors", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.Equal(0, listed[0]!["code"]!.GetValue<int>());
+        Assert.False(listed[1]!.AsObject().ContainsKey("code"));
+    }
 }
