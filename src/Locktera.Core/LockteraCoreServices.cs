@@ -65,6 +65,7 @@ public static class LockteraCoreServices
         services.AddSingleton<ContentStores>();
         services.AddSingleton<IContentStores>(sp => sp.GetRequiredService<ContentStores>());
         services.AddSingleton<GeoLocator>();
+        services.AddSingleton<ViewerFactsSource>();
         services.AddSingleton<ViewerStates>();
         services.AddSingleton<ViewerAccess>();
         // The organization's records.

@@ -12,20 +12,19 @@ using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Containers;
 
-/// <summary>What the manifest of an encode says, already validated.</summary>
-public sealed record EncodeManifest(
-    string? Name,
-    bool Dynamic,
-    bool Downloadable,
-    string? Password,
-    string? RulesJson,
-    IReadOnlyList<string> Tags,
-    IReadOnlyDictionary<string, ManifestFile> Files);
-
-public sealed record ManifestFile(string? Type, TeraFileDetails Details);
-
 /// <summary>A container opened for reading: its record, keys and index, and where its bytes are.</summary>
-public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store);
+public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, TeraIndex Index, IContentStore Store)
+{
+    public TeraFile File(string name) => Index.Files[FileIndex(name)];
+
+    /// <summary>Where the file of that name is in the index; its segments are sealed under that position.</summary>
+    public int FileIndex(string name) => Index.Files.ToList().FindIndex(f => f.Name == name) is >= 0 and var index
+        ? index
+        : throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
+}
+
+/// <summary>The rules of a container, and their version (for ETag / If-Match).</summary>
+public sealed record ContainerRules(ContainerRecord Record, DrmRules Rules, string Version);
 
 /// <summary>
 /// A byte range of one file being decrypted (<see cref="ContainerService.ReadFileAsync"/>): its first
@@ -71,16 +70,21 @@ public sealed class ContainerService(
     private sealed record OpenedMaterial(TeraHeader Header, TeraKeys Keys, TeraIndex Index);
 
     /// <summary>
-    /// Starts an encode: a pending record (never listed) and an upload to the org's current storage.
-    /// The files are then added as they arrive; see <see cref="ContainerEncoding"/>.
+    /// Encodes a container: a pending record (never listed) and an upload to the org's current
+    /// storage, into which the <paramref name="files"/> are encrypted as they arrive; once every file
+    /// the manifest names has come, the upload commits and only then does the record become active.
+    /// Anything that fails before the commit discards the upload and the pending record: a failed
+    /// encode leaves nothing behind (and what a crash leaves, the purge removes a day later).
     /// </summary>
-    public async Task<ContainerEncoding> BeginEncodeAsync(Guid orgId, Actor actor, EncodeManifest manifest, CancellationToken cancellationToken)
+    public async Task<(ContainerRecord Record, TeraIndex Index)> EncodeAsync(
+        Guid orgId, Actor actor, EncodeManifest manifest, IAsyncEnumerable<EncodeFile> files, CancellationToken cancellationToken)
     {
         var id = OrderedGuid.Next();
         var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
         var keyPair = await keyPairs.ActiveAsync(orgId, cancellationToken);
-        var rules = !manifest.Dynamic && manifest.RulesJson is { } json ? Encoding.UTF8.GetBytes(json) : [];
-        var (header, keys) = TeraHeader.Create(id, orgId, keyPair.Id, keyPair.PublicKey, TeraHeader.DefaultSegmentSize, manifest.Password, rules);
+        var rules = manifest.Rules.ToJson().ToJsonString();
+        var (header, keys) = TeraHeader.Create(id, orgId, keyPair.Id, keyPair.PublicKey, TeraHeader.DefaultSegmentSize, manifest.Password,
+            manifest.Dynamic ? [] : Encoding.UTF8.GetBytes(rules));
         var record = new ContainerRecord
         {
             Id = id,
@@ -91,11 +95,11 @@ public sealed class ContainerService(
             CreatedBy = actor.User,
             Tags = manifest.Tags,
             Dynamic = manifest.Dynamic,
-            Downloadable = manifest.Downloadable,
+            Downloadable = manifest.Rules.Downloadable,
             PasswordProtected = manifest.Password is not null,
             StorageId = target.StorageId,
             ObjectKey = $"{orgId}/{id}.tera",
-            Rules = manifest.RulesJson,
+            Rules = rules,
         };
         // Noted before anything is written, so that whatever a crash leaves behind is found and removed;
         // an encode that ends, committed or cleaned up, removes its note (SettleEncodeAsync).
@@ -103,16 +107,70 @@ public sealed class ContainerService(
             new Dictionary<string, object> { ["StorageId"] = record.StorageId, ["ObjectKey"] = record.ObjectKey });
         await store.AddAsync(record, cancellationToken);
         var upload = await target.Store.StartUploadAsync(record.ObjectKey, cancellationToken);
+        TeraWritten written;
+        long plainBytes;
         try
         {
             var writer = await TeraWriter.StartAsync(upload, header, keys, cancellationToken);
-            return new ContainerEncoding(this, record, manifest, upload, writer, actor, options.Value);
+            await WriteFilesAsync(writer, manifest, files, cancellationToken);
+            written = await writer.CompleteAsync(record.Name, record.CreatedAt, cancellationToken);
+            plainBytes = writer.ContentBytes;
+            await upload.CommitAsync(cancellationToken);
         }
         catch
         {
             await upload.DisposeAsync();
             await AbandonAsync(record);
             throw;
+        }
+        await upload.DisposeAsync();
+
+        var active = await ActivateAsync(record, written, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
+        await meter.EncodedAsync(active.OrgId, actor.UsageSubject, plainBytes, active.Size, cancellationToken);
+        await events.RecordAsync(EventLog.ContainerCreate, active, actor, new Dictionary<string, string>
+        {
+            ["name"] = active.Name,
+            ["files"] = written.Index.Files.Count.ToString(CultureInfo.InvariantCulture),
+            ["size"] = active.Size.ToString(CultureInfo.InvariantCulture),
+        }, cancellationToken);
+        await SettleEncodeAsync(active, cancellationToken);
+        return (active, written.Index);
+    }
+
+    /// <summary>
+    /// Encrypts the files as they arrive, each under the name and type the manifest gives it (or its
+    /// part's type), within the limits of a container; every file the manifest names must come.
+    /// </summary>
+    private async Task WriteFilesAsync(TeraWriter writer, EncodeManifest manifest, IAsyncEnumerable<EncodeFile> files, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var file in files.WithCancellation(cancellationToken))
+        {
+            if (FileNames.Problem(file.Name) is { } problem)
+            {
+                throw LockteraException.Validation("files", $"file name '{VisibleText.Escape(file.Name)}' {problem}");
+            }
+            if (!names.Add(file.Name))
+            {
+                throw LockteraException.Validation("files", $"file name '{file.Name}' is sent more than once");
+            }
+            if (names.Count > limits.MaxFilesPerContainer)
+            {
+                throw new LockteraException(ErrorCode.ContainerTooLarge, $"A container holds at most {limits.MaxFilesPerContainer} files.");
+            }
+            var described = manifest.Files.GetValueOrDefault(file.Name);
+            var type = described?.Type ?? file.PartType ?? "application/octet-stream";
+            await writer.AddFileAsync(file.Name, type, described?.Details ?? new TeraFileDetails(), file.Content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
+        }
+        if (names.Count == 0)
+        {
+            throw LockteraException.Validation("files", "at least one file part named 'files' is required");
+        }
+        var missing = manifest.Files.Keys.Where(n => !names.Contains(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw LockteraException.Validation("files", $"named in the manifest but not sent: {string.Join(", ", missing)}");
         }
     }
 
@@ -125,24 +183,21 @@ public sealed class ContainerService(
             : Effective(record);
     }
 
-    /// <summary>One page of an org's containers, newest first, of those <paramref name="matches"/> accepts.</summary>
-    public Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, Func<ContainerRecord, bool> matches, Guid? after, int skip, int take, CancellationToken cancellationToken) =>
-        store.ListAsync(orgId, after, cancellationToken).Select(Effective).PageAsync(matches, skip, take, cancellationToken);
+    /// <summary>One page of the org's containers that <paramref name="query"/> asks for, newest first; never one still being encoded.</summary>
+    public Task<IReadOnlyList<ContainerRecord>> ListAsync(Guid orgId, ContainerQuery query, Guid? after, int skip, int take, CancellationToken cancellationToken) =>
+        store.ListAsync(orgId, after, cancellationToken).Select(Effective).PageAsync(query.Matches, skip, take, cancellationToken);
 
     /// <summary>
     /// Reads the header and index (two ranged reads), checks them against the record's seal and
     /// derives the keys; a protected container needs its password. <paramref name="beforePasswordCheck"/>
     /// runs just before a password is evaluated — after the seal has proven the header is ours, and
     /// not at all when a password already proven right is remembered — so that a caller can reserve
-    /// the attempt first (viewer lockout).
+    /// the attempt first (viewer lockout). Whether the caller may open it at all (its status, its
+    /// rules) is <see cref="ViewerAccess.OpenAsync"/>'s decision, made before.
     /// </summary>
-    public async Task<OpenedContainer> OpenAsync(
+    internal async Task<OpenedContainer> OpenAsync(
         ContainerRecord record, string? password, Actor actor, Func<CancellationToken, Task>? beforePasswordCheck, CancellationToken cancellationToken)
     {
-        if (record.Status == ContainerStatus.Blocked)
-        {
-            throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
-        }
         var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
         // The seal is part of the key: material read under one seal is never served for another.
         var cacheKey = (record.Id, record.Seal, password is null ? "" : Convert.ToHexString(HMACSHA256.HashData(PasswordFingerprintKey, Encoding.UTF8.GetBytes(password))));
@@ -158,17 +213,21 @@ public sealed class ContainerService(
     /// <summary>
     /// Starts reading bytes <paramref name="from"/>..<paramref name="to"/> of one file of an opened
     /// container: one ranged read, whose first segment is authenticated before this returns, so a
-    /// damaged or substituted object fails here, before anything is answered.
+    /// damaged or substituted object fails here, before anything is answered. The bytes count as
+    /// served from then on.
     /// </summary>
-    public Task<OpenedFile> ReadFileAsync(OpenedContainer opened, int fileIndex, long from, long to, Actor actor, CancellationToken cancellationToken) =>
-        IntegrityCheckedAsync(opened.Record, actor, async () =>
+    public async Task<OpenedFile> ReadFileAsync(OpenedContainer opened, TeraFile file, long from, long to, Actor actor, CancellationToken cancellationToken)
+    {
+        var content = await IntegrityCheckedAsync(opened.Record, actor, async () =>
         {
-            var file = opened.Index.Files[fileIndex];
             var (offset, length) = TeraReader.StoredRange(opened.Header, file, from, to);
             var stored = await ReadStoredAsync(opened.Store, opened.Record.ObjectKey, offset, length, cancellationToken);
-            var reader = await TeraReader.StartAsync(opened.Header, opened.Keys, fileIndex, file, stored, from, to, cancellationToken);
+            var reader = await TeraReader.StartAsync(opened.Header, opened.Keys, opened.FileIndex(file.Name), file, stored, from, to, cancellationToken);
             return new OpenedFile(reader, reason => RecordIntegrityFailureAsync(opened.Record, actor, reason));
         });
+        meter.Count(opened.Record.OrgId, actor.UsageSubject, Counters.BytesOut, to - from + 1);
+        return content;
+    }
 
     private async Task<OpenedMaterial> ReadMaterialAsync(
         ContainerRecord record, IContentStore content, string? password, Func<CancellationToken, Task>? beforePasswordCheck, CancellationToken cancellationToken)
@@ -203,8 +262,8 @@ public sealed class ContainerService(
         }
     }
 
-    private Task RecordIntegrityFailureAsync(ContainerRecord record, Actor actor, string reason) =>
-        RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "integrity", ["reason"] = reason }, CancellationToken.None);
+    private async Task RecordIntegrityFailureAsync(ContainerRecord record, Actor actor, string reason) =>
+        await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = "integrity", ["reason"] = reason }, CancellationToken.None);
 
     public async Task DeleteAsync(ContainerRecord record, Actor actor, CancellationToken cancellationToken)
     {
@@ -216,14 +275,14 @@ public sealed class ContainerService(
             throw LockteraException.ContainerNotFound();
         }
         await meter.DeletedAsync(record.OrgId, record.Size, cancellationToken);
-        await RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
+        await events.RecordAsync(EventLog.ContainerDelete, record, actor, new Dictionary<string, string> { ["name"] = record.Name }, cancellationToken);
     }
 
     public async Task<ContainerRecord> SetBlockedAsync(ContainerRecord record, bool blocked, Actor actor, CancellationToken cancellationToken)
     {
         var updated = await store.UpdateAsync(record.OrgId, record.Id, r => r with { Status = blocked ? ContainerStatus.Blocked : ContainerStatus.Active }, cancellationToken)
             ?? throw LockteraException.ContainerNotFound();
-        await RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
+        await events.RecordAsync(blocked ? EventLog.ContainerBlock : EventLog.ContainerUnblock, record, actor, new Dictionary<string, string>(), cancellationToken);
         await IndexExpiryAsync(updated, cancellationToken);
         return updated;
     }
@@ -241,7 +300,7 @@ public sealed class ContainerService(
     /// The rules of a container and their version (for ETag / If-Match). Parsed rules are kept by
     /// version, so a decode pays for hashing the stored JSON, not for parsing thousands of entries.
     /// </summary>
-    public (DrmRules Rules, string Version) RulesOf(ContainerRecord record)
+    public ContainerRules RulesOf(ContainerRecord record)
     {
         var version = RulesVersion(record.Rules);
         var rules = cache.GetOrCreate(("rules", version), entry =>
@@ -250,18 +309,17 @@ public sealed class ContainerService(
             entry.SlidingExpiration = OpenedLifetime;
             return DrmRules.Parse(record.Rules is null ? new JsonObject() : JsonNode.Parse(record.Rules)!.AsObject(), (_, _) => { });
         })!;
-        return (rules, version);
+        return new ContainerRules(record, rules, version);
     }
 
     private static string RulesVersion(string? rules) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rules ?? "")))[..32];
 
     /// <summary>
-    /// Changes a dynamic container's rules: <paramref name="change"/> maps the current rules' JSON
-    /// to the new one, which must parse. Under the record's ETag, so concurrent edits never lose an
-    /// update; <paramref name="ifMatch"/> (a version from <see cref="RulesOf"/>) makes it conditional.
-    /// Every change is an event with the old and new rules.
+    /// Changes a dynamic container's rules. Under the record's ETag, so concurrent edits never lose
+    /// an update; <paramref name="ifMatch"/> (a version from <see cref="RulesOf"/>) makes it
+    /// conditional. Every change is an event with the old and new rules.
     /// </summary>
-    public async Task<ContainerRecord> UpdateRulesAsync(ContainerRecord record, Func<JsonObject, JsonObject> change, string? ifMatch, Actor actor, CancellationToken cancellationToken)
+    public async Task<ContainerRules> UpdateRulesAsync(ContainerRecord record, DrmRulesChange change, string? ifMatch, Actor actor, CancellationToken cancellationToken)
     {
         if (!record.Dynamic)
         {
@@ -275,25 +333,22 @@ public sealed class ContainerService(
                 throw new LockteraException(ErrorCode.PreconditionFailed, "The rules changed since you read them (If-Match does not match).");
             }
             before = current.Rules;
-            var next = change(current.Rules is null ? new JsonObject() : JsonNode.Parse(current.Rules)!.AsObject());
-            var errors = new FieldErrors();
-            var rules = DrmRules.Parse(next, errors);
-            errors.ThrowIfAny();
+            var rules = change.ApplyTo(RulesOf(current).Rules);
             // New rules that allow opening again (no end, or a later one) make an expired container active again.
             var reopened = current.Status == ContainerStatus.Expired && !(rules.Time.End <= time.GetUtcNow());
             return current with { Rules = rules.ToJson().ToJsonString(), Downloadable = rules.Downloadable, Status = reopened ? ContainerStatus.Active : current.Status };
         }, cancellationToken) ?? throw LockteraException.ContainerNotFound();
         await IndexExpiryAsync(updated, cancellationToken);
-        await RecordAsync(EventLog.DrmUpdate, updated, actor, new Dictionary<string, string> { ["old"] = before ?? "{}", ["new"] = updated.Rules ?? "{}" }, cancellationToken);
-        return updated;
+        await events.RecordAsync(EventLog.DrmUpdate, updated, actor, new Dictionary<string, string> { ["old"] = before ?? "{}", ["new"] = updated.Rules ?? "{}" }, cancellationToken);
+        return RulesOf(updated);
     }
 
-    internal Task RecordAsync(string action, ContainerRecord record, Actor actor, IReadOnlyDictionary<string, string> detail, CancellationToken cancellationToken) =>
-        events.RecordAsync(action, record, actor, detail, cancellationToken);
-
-    /// <summary>Replaces a container's tags and records the change (who, when, before and after) with it.</summary>
+    /// <summary>
+    /// Replaces a container's tags (a set: a tag given twice is kept once, where it first came) and
+    /// records the change (who, when, before and after) with it.
+    /// </summary>
     public async Task<ContainerRecord> SetTagsAsync(ContainerRecord record, IReadOnlyList<string> tags, Actor actor, CancellationToken cancellationToken) =>
-        await store.ReplaceTagsAsync(record.OrgId, record.Id, tags, actor.User, time, cancellationToken)
+        await store.ReplaceTagsAsync(record.OrgId, record.Id, [.. tags.Distinct(StringComparer.Ordinal)], actor.User, time, cancellationToken)
             ?? throw LockteraException.ContainerNotFound();
 
     public Task<IReadOnlyList<TagChange>> TagChangesAsync(ContainerRecord record, CancellationToken cancellationToken) =>
@@ -328,7 +383,7 @@ public sealed class ContainerService(
             : Effective(record);
     }
 
-    internal async Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken)
+    private async Task<ContainerRecord?> ActivateAsync(ContainerRecord record, TeraWritten written, CancellationToken cancellationToken)
     {
         var active = await store.UpdateAsync(record.OrgId, record.Id, r => r with
         {
@@ -364,11 +419,8 @@ public sealed class ContainerService(
     /// <summary>How the due rows of <see cref="DueIndex"/> name a container.</summary>
     public static string Subject(ContainerRecord record) => $"{record.OrgId}:{record.Id}";
 
-    internal Task MeterEncodeAsync(ContainerRecord record, Actor actor, long plainBytes, CancellationToken cancellationToken) =>
-        meter.EncodedAsync(record.OrgId, actor.User, plainBytes, record.Size, cancellationToken);
-
     /// <summary>Removes the record of an encode that failed before committing (its upload is disposed: no object), and its crash note.</summary>
-    internal async Task AbandonAsync(ContainerRecord record)
+    private async Task AbandonAsync(ContainerRecord record)
     {
         await store.DeleteAsync(record, CancellationToken.None);
         await SettleEncodeAsync(record, CancellationToken.None);
@@ -379,7 +431,7 @@ public sealed class ContainerService(
     /// note goes, so the purge's list holds only what crashes left. (Should this fail, the purge drops
     /// the note a day later: it checks the record first.)
     /// </summary>
-    internal Task SettleEncodeAsync(ContainerRecord record, CancellationToken cancellationToken) =>
+    private Task SettleEncodeAsync(ContainerRecord record, CancellationToken cancellationToken) =>
         due.RemoveAsync(DueIndex.Encodes, EncodeNoteDue(record), Subject(record), cancellationToken);
 
     private static DateTimeOffset EncodeNoteDue(ContainerRecord record) => record.CreatedAt + EncodeGrace;
@@ -406,72 +458,6 @@ public sealed class ContainerService(
         catch (ContentTooShortException)
         {
             throw new TeraIntegrityException("The stored container is truncated.");
-        }
-    }
-}
-
-/// <summary>
-/// One encode in progress. Files are encrypted as they arrive; <see cref="CompleteAsync"/> checks
-/// that every file the manifest names was sent, then commits. Disposing an encode that did not
-/// complete discards the upload and the pending record: a failed encode leaves nothing behind.
-/// </summary>
-public sealed class ContainerEncoding(
-    ContainerService service, ContainerRecord record, EncodeManifest manifest, IContentUpload upload, TeraWriter writer, Actor actor, LockteraOptions limits) : IAsyncDisposable
-{
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private bool _completed;
-
-    public async Task<TeraFile> AddFileAsync(string name, string? partContentType, Stream content, CancellationToken cancellationToken)
-    {
-        if (FileNames.Problem(name) is { } problem)
-        {
-            throw LockteraException.Validation("files", $"file name '{VisibleText.Escape(name)}' {problem}");
-        }
-        if (!_names.Add(name))
-        {
-            throw LockteraException.Validation("files", $"file name '{name}' is sent more than once");
-        }
-        if (_names.Count > limits.MaxFilesPerContainer)
-        {
-            throw new LockteraException(ErrorCode.ContainerTooLarge, $"A container holds at most {limits.MaxFilesPerContainer} files.");
-        }
-        var described = manifest.Files.GetValueOrDefault(name);
-        var type = described?.Type ?? partContentType ?? "application/octet-stream";
-        return await writer.AddFileAsync(name, type, described?.Details ?? new TeraFileDetails(), content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
-    }
-
-    public async Task<(ContainerRecord Record, TeraIndex Index)> CompleteAsync(CancellationToken cancellationToken)
-    {
-        if (_names.Count == 0)
-        {
-            throw LockteraException.Validation("files", "at least one file part named 'files' is required");
-        }
-        var missing = manifest.Files.Keys.Where(n => !_names.Contains(n)).ToList();
-        if (missing.Count > 0)
-        {
-            throw LockteraException.Validation("files", $"named in the manifest but not sent: {string.Join(", ", missing)}");
-        }
-        var written = await writer.CompleteAsync(record.Name, record.CreatedAt, cancellationToken);
-        await upload.CommitAsync(cancellationToken);
-        _completed = true;
-        var active = await service.ActivateAsync(record, written, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
-        await service.MeterEncodeAsync(active, actor, writer.ContentBytes, cancellationToken);
-        await service.RecordAsync(EventLog.ContainerCreate, active, actor, new Dictionary<string, string>
-        {
-            ["name"] = active.Name,
-            ["files"] = written.Index.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["size"] = active.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, cancellationToken);
-        await service.SettleEncodeAsync(active, cancellationToken);
-        return (active, written.Index);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await upload.DisposeAsync();
-        if (!_completed)
-        {
-            await service.AbandonAsync(record);
         }
     }
 }

@@ -32,6 +32,9 @@ public sealed record DrmRules(
 
     public static DrmRules None { get; } = new(null, false, new([], []), new([], []), null, new(null, null));
 
+    /// <summary>The rule fields, by their names in the JSON form.</summary>
+    public static IReadOnlyList<string> Fields { get; } = ["recipients", "downloadable", "ip", "geo", "opens", "time"];
+
     /// <summary>The JSON form, as stored and returned: upstream's field names, entries as written.</summary>
     public JsonObject ToJson()
     {
@@ -283,6 +286,24 @@ public sealed record DrmRules(
         errors.Add(path, message);
         return fallback;
     }
+}
+
+/// <summary>
+/// A change of a container's rules: each field it names (<see cref="DrmRules.Fields"/>) takes its
+/// value from <see cref="Rules"/>, where one given as null is cleared; the others keep theirs.
+/// </summary>
+public sealed record DrmRulesChange(DrmRules Rules, IReadOnlyCollection<string> Fields)
+{
+    /// <summary>Every field as <paramref name="rules"/> has it: what they leave out is cleared.</summary>
+    public static DrmRulesChange Replace(DrmRules rules) => new(rules, DrmRules.Fields);
+
+    public DrmRules ApplyTo(DrmRules current) => new(
+        Fields.Contains("recipients") ? Rules.Recipients : current.Recipients,
+        Fields.Contains("downloadable") ? Rules.Downloadable : current.Downloadable,
+        Fields.Contains("ip") ? Rules.Ip : current.Ip,
+        Fields.Contains("geo") ? Rules.Geo : current.Geo,
+        Fields.Contains("opens") ? Rules.Opens : current.Opens,
+        Fields.Contains("time") ? Rules.Time : current.Time);
 }
 
 /// <summary>Recipient patterns: an address, with '*' allowed for the whole local part or the whole domain.</summary>

@@ -1,19 +1,29 @@
 using Locktera.Core.Containers;
+using System.Net;
 using Locktera.Core.Events;
+using Locktera.Core.Metering;
 using Locktera.Core.Tera;
 using Microsoft.Extensions.Options;
 
 namespace Locktera.Core.Drm;
 
-/// <summary>A container a viewer may read: opened, the rules it was let in by, and its viewing session.</summary>
-public sealed record ViewerOpen(OpenedContainer Opened, DrmRules Rules, string Session);
+/// <summary>
+/// A container opened for a decode: the <see cref="Container"/>, whether its files go out to be
+/// displayed only (<see cref="ViewOnly"/>: for a viewer, unless the container is downloadable), and
+/// the viewer's session (none for the org's own callers).
+/// </summary>
+public sealed record DecodeAccess(OpenedContainer Container, bool ViewOnly, string? Session);
+
+/// <summary>What a container's rules say about hypothetical facts.</summary>
+public sealed record DrmWhatIf(DrmVerdict Verdict, ViewerFacts Facts);
 
 /// <summary>
-/// The stateful half of DRM for a viewer's decode: the container's status, its rules (through
-/// <see cref="DrmEvaluator"/>), password lockout, and opens counted per viewing session. Every
-/// decision is an event.
+/// Who may decode a container: its status, and for a viewer the stateful half of DRM — its rules
+/// (through <see cref="DrmEvaluator"/>), password lockout, and opens counted per viewing session.
+/// Every decision about a viewer is an event.
 /// </summary>
-public sealed class ViewerAccess(ViewerStates states, ContainerService containers, EventLog events, TimeProvider time, IOptions<LockteraOptions> options)
+public sealed class ViewerAccess(
+    ViewerStates states, ContainerService containers, ViewerFactsSource factsSource, EventLog events, UsageMeter meter, TimeProvider time, IOptions<LockteraOptions> options)
 {
     /// <summary>Upstream: five attempts; the sixth failure and every later attempt is refused as locked.</summary>
     public const int MaxPasswordAttempts = 5;
@@ -22,9 +32,13 @@ public sealed class ViewerAccess(ViewerStates states, ContainerService container
     public const string ViewerUnlocked = "viewer.unlocked";
 
     /// <summary>
-    /// Opens a container for a viewer: its status and rules first, then its password, then a viewing
-    /// session. The limits are reserved before the work they guard, on the viewer's counter row under
-    /// its ETag, so they hold across any number of instances and parallel requests:
+    /// Opens a container for a decode. A blocked container opens for no one. The org's own callers
+    /// (<paramref name="facts"/> without a viewer) need only its password. A viewer — a viewer
+    /// token, or an org key decoding for a viewer's email — passes its rules first (and asks for a
+    /// <paramref name="download"/> only of a downloadable container), then its password, then joins
+    /// its live session (<paramref name="sessionId"/>) or starts one. The limits are reserved before
+    /// the work they guard, on the viewer's counter row under its ETag, so they hold across any
+    /// number of instances and parallel requests:
     /// <list type="bullet">
     /// <item>every password evaluation first takes one of the <see cref="MaxPasswordAttempts"/>
     /// attempts (refused once they are all taken or the viewer is locked); a wrong password keeps
@@ -33,12 +47,25 @@ public sealed class ViewerAccess(ViewerStates states, ContainerService container
     /// session), the attempts cleared by a right password — is one decision on the same row, so a
     /// request still in flight when the viewer is locked is refused too.</item>
     /// </list>
-    /// An evaluation interrupted by a crash keeps its attempt, as a wrong password would.
+    /// An evaluation interrupted by a crash keeps its attempt, as a wrong password would. Every
+    /// decode counts, refused or not.
     /// </summary>
-    public async Task<ViewerOpen> OpenAsync(
+    public async Task<DecodeAccess> OpenAsync(
         ContainerRecord record, ViewerFacts facts, string? password, string? sessionId, bool download, Actor actor, CancellationToken cancellationToken)
     {
-        var email = facts.Viewer ?? throw new InvalidOperationException("A viewer decision needs the viewer's email.");
+        meter.Count(record.OrgId, actor.UsageSubject, Counters.Decodes);
+        if (record.Status == ContainerStatus.Blocked)
+        {
+            if (facts.Viewer is { } refused)
+            {
+                await events.RecordAsync(EventLog.ContainerBlock, record, actor, new Dictionary<string, string> { ["attempt"] = "decode", ["viewer"] = refused }, cancellationToken);
+            }
+            throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
+        }
+        if (facts.Viewer is not { } email)
+        {
+            return new DecodeAccess(await containers.OpenAsync(record, password, actor, null, cancellationToken), ViewOnly: false, Session: null);
+        }
         var rules = await CheckRulesAsync(record, facts, email, actor, cancellationToken);
         if (download && !rules.Downloadable)
         {
@@ -63,18 +90,23 @@ public sealed class ViewerAccess(ViewerStates states, ContainerService container
             throw;
         }
         var session = await GrantAsync(record, rules, email, sessionId, actor, cancellationToken);
-        return new ViewerOpen(opened, rules, session);
+        return new DecodeAccess(opened, ViewOnly: !rules.Downloadable, session);
     }
 
-    /// <summary>The container's status and its stateless rules (recipients, time, ip, geo), each refusal an event.</summary>
+    /// <summary>
+    /// What-if: the verdict of the container's rules for a viewer, an address, a place (by default
+    /// where the address is) and a time (by default now). Changes and records nothing.
+    /// </summary>
+    public DrmWhatIf WhatIf(ContainerRecord record, string? viewer, IPAddress? address, GeoFacts? place, DateTimeOffset? at)
+    {
+        var facts = factsSource.For(address, viewer, place, at);
+        return new DrmWhatIf(DrmEvaluator.Evaluate(containers.RulesOf(record).Rules, facts), facts);
+    }
+
+    /// <summary>The container's stateless rules (recipients, time, ip, geo), each refusal an event.</summary>
     private async Task<DrmRules> CheckRulesAsync(ContainerRecord record, ViewerFacts facts, string email, Actor actor, CancellationToken cancellationToken)
     {
-        if (record.Status == ContainerStatus.Blocked)
-        {
-            await events.RecordAsync(EventLog.ContainerBlock, record, actor, new Dictionary<string, string> { ["attempt"] = "decode", ["viewer"] = email }, cancellationToken);
-            throw new LockteraException(ErrorCode.ContainerBlocked, "The container is blocked.");
-        }
-        var (rules, _) = containers.RulesOf(record);
+        var rules = containers.RulesOf(record).Rules;
         if (DrmEvaluator.Evaluate(rules, facts).Denial is { } denial)
         {
             await RefusedAsync(record, email, denial.Rule, denial.Reason, actor, cancellationToken);
@@ -161,16 +193,16 @@ public sealed class ViewerAccess(ViewerStates states, ContainerService container
     private async Task RefusedAsync(ContainerRecord record, string email, string rule, string reason, Actor actor, CancellationToken cancellationToken) =>
         await events.RecordAsync(EventLog.ContainerFail, record, actor, new Dictionary<string, string> { ["rule"] = rule, ["reason"] = reason, ["viewer"] = email }, cancellationToken);
 
-    /// <summary>The org lifts a lockout; the viewer may try again from zero.</summary>
-    public async Task<bool> UnlockAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
+    /// <summary>The org lifts a lockout; the viewer may try again from zero. A viewer with nothing to lift is 404.</summary>
+    public async Task UnlockAsync(ContainerRecord record, string email, Actor actor, CancellationToken cancellationToken)
     {
-        var unlocked = await states.ChangeAsync(record.OrgId, record.Id, email.ToLowerInvariant(),
-            s => s.Locked || s.FailedAttempts > 0 ? s with { Locked = false, FailedAttempts = 0 } : null, cancellationToken);
-        if (unlocked is not null)
+        var viewer = email.ToLowerInvariant();
+        if (await states.ChangeAsync(record.OrgId, record.Id, viewer,
+            s => s.Locked || s.FailedAttempts > 0 ? s with { Locked = false, FailedAttempts = 0 } : null, cancellationToken) is null)
         {
-            await events.RecordAsync(ViewerUnlocked, record, actor, new Dictionary<string, string> { ["viewer"] = email.ToLowerInvariant() }, cancellationToken);
+            throw new LockteraException(ErrorCode.NotFound, "That viewer has no failed attempts or lockout on this container.");
         }
-        return unlocked is not null;
+        await events.RecordAsync(ViewerUnlocked, record, actor, new Dictionary<string, string> { ["viewer"] = viewer }, cancellationToken);
     }
 
     public Task<IReadOnlyList<ViewerState>> AttemptsAsync(ContainerRecord record, CancellationToken cancellationToken) =>

@@ -24,7 +24,11 @@ public sealed record ContainerEvent(
 }
 
 /// <summary>Who did something: the acting key's id (or a viewer's email) and the client's address.</summary>
-public sealed record Actor(string User, string? Ip);
+public sealed record Actor(string User, string? Ip)
+{
+    /// <summary>Whom the usage it causes is metered for (<see cref="Access.Caller.UsageSubject"/>: no personal data).</summary>
+    public string UsageSubject { get; init; } = User;
+}
 
 /// <summary>
 /// Which of an org's events to list; every filter is optional. <see cref="Start"/> and <see cref="End"/>

@@ -11,7 +11,6 @@ public sealed class ContainerTags(ContainerService containers)
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfContainer + "/tags")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var record = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req, arrayField: "tags");
         var tags = body.Strings("tags", ManifestReader.MaxTags, ManifestReader.MaxTagLength);
         if (tags is null && !body.Has("tags"))
@@ -19,7 +18,7 @@ public sealed class ContainerTags(ContainerService containers)
             body.Fail("tags", "is required: send a JSON array of strings");
         }
         body.EnsureValid();
-        var updated = await containers.SetTagsAsync(record, [.. tags!.Distinct(StringComparer.Ordinal)], req.Actor(), cancellationToken);
+        var updated = await containers.SetTagsAsync(req.TargetContainer(), tags!, req.Actor(), cancellationToken);
         return ApiResults.Ok(updated.Tags);
     }
 
@@ -28,7 +27,7 @@ public sealed class ContainerTags(ContainerService containers)
     public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/tags_audit")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
         var changes = await containers.TagChangesAsync(req.TargetContainer(), cancellationToken);
-        return ApiResults.Ok(changes.Select(c => new { timestamp = c.Timestamp, old_tags = c.OldTags, new_tags = c.NewTags, user = c.User }).ToList());
+        return ApiResults.Ok(changes.Select(c => new TagChangeView(c)).ToList());
     }
 
     [Function("ListOrgTags")]
@@ -36,7 +35,6 @@ public sealed class ContainerTags(ContainerService containers)
     public async Task<IResult> ListOrgTags([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/tags")] HttpRequest req, CancellationToken cancellationToken)
     {
         var counts = await containers.TagCountsAsync(req.TargetOrg().Id, cancellationToken);
-        return ApiResults.Ok(counts.Select(c => new { name = c.Tag, count = c.Count }).ToList());
+        return ApiResults.Ok(counts.Select(c => new TagCountView(c)).ToList());
     }
-
 }

@@ -1,14 +1,11 @@
 using Locktera.Core.Containers;
 using Locktera.Core.Drm;
-using Locktera.Core.Metering;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace Locktera.Functions.Api;
 
 /// <summary>Encrypted containers: encode, decode (with Range), list, inspect, block and delete.</summary>
-public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, UsageMeter meter, ILogger<Containers> logger)
+public sealed class Containers(ContainerService containers, ViewerAccess viewerAccess, RequestFacts requestFacts, ILogger<Containers> logger)
 {
     public const string PasswordHeader = "X-Locktera-Password";
     public const string SessionHeader = "X-Locktera-Session";
@@ -21,36 +18,8 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Node + "/containers/encode")] HttpRequest req, CancellationToken cancellationToken)
     {
         var org = req.TargetOrg();
-        var boundary = Boundary(req);
-        var reader = new MultipartReader(boundary, req.Body) { BodyLengthLimit = null };
-
-        var first = await reader.ReadNextSectionAsync(cancellationToken);
-        if (first is null || PartName(first) is not ("manifest" or "manifest.json"))
-        {
-            throw LockteraException.Validation("manifest", "the first part must be the manifest, named 'manifest' or 'manifest.json'");
-        }
-        var manifest = ManifestReader.Read(await JsonBody.ReadAsync(first.Body, ManifestReader.MaxBytes, "manifest", cancellationToken), org.Id);
-
-        await using var encoding = await containers.BeginEncodeAsync(org.Id, req.Actor(), manifest, cancellationToken);
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
-        {
-            if (PartName(section) != "files")
-            {
-                throw LockteraException.Validation("files", $"unexpected part '{PartName(section)}': after the manifest, every part must be named 'files'");
-            }
-            var disposition = ContentDispositionHeaderValue.Parse(section.ContentDisposition);
-            var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-            if (fileName is null)
-            {
-                throw LockteraException.Validation("files", "every file part needs a filename");
-            }
-            if (section.ContentType is { } partType && ManifestReader.MediaTypeProblem(partType) is { } problem)
-            {
-                throw LockteraException.Validation("files", $"the Content-Type of file part '{VisibleText.Escape(fileName)}' {problem}");
-            }
-            await encoding.AddFileAsync(fileName, section.ContentType, section.Body, cancellationToken);
-        }
-        var (record, index) = await encoding.CompleteAsync(cancellationToken);
+        var (manifest, files) = await EncodeRequest.ReadAsync(req, org.Id, cancellationToken);
+        var (record, index) = await containers.EncodeAsync(org.Id, req.Actor(), manifest, files, cancellationToken);
         return ApiResults.Created(new EncodedManifestView(record, index));
     }
 
@@ -59,8 +28,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node + "/containers")] HttpRequest req, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req);
-        var filter = ContainerFilter.From(req);
-        var page = await containers.ListAsync(req.TargetOrg().Id, filter.Matches, paging.After, paging.Skip, paging.Limit, cancellationToken);
+        var page = await containers.ListAsync(req.TargetOrg().Id, ContainerFilter.From(req), paging.After, paging.Skip, paging.Limit, cancellationToken);
         return paging.Answer(req, page, r => new ContainerView(r), r => r.Id.ToString("N"));
     }
 
@@ -96,8 +64,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, string container_id, CancellationToken cancellationToken)
     {
-        var blocked = HttpMethods.IsPut(req.Method);
-        await containers.SetBlockedAsync(req.TargetContainer(), blocked, req.Actor(), cancellationToken);
+        await containers.SetBlockedAsync(req.TargetContainer(), blocked: HttpMethods.IsPut(req.Method), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
     }
 
@@ -105,7 +72,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeManifest(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        ApiResults.Ok(new DecodedManifestView((await Open(req, container_id, cancellationToken)).Opened));
+        ApiResults.Ok(new DecodedManifestView((await OpenAsync(req, cancellationToken)).Container));
 
     [Function("DecodeManifestById")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
@@ -113,24 +80,22 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
         DecodeManifest(req, container_id, cancellationToken);
 
+    /// <summary>
+    /// One file, or the range of it that <c>Range</c> asks for. The range is resolved against the
+    /// file the open found (its size, its ETag for <c>If-Range</c>), so reading it is a second call.
+    /// </summary>
     [Function("DecodeFile")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeFile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken)
     {
-        var (opened, inline) = await Open(req, container_id, cancellationToken);
-        var index = opened.Index.Files.ToList().FindIndex(f => f.Name == file_name);
-        if (index < 0)
-        {
-            throw new LockteraException(ErrorCode.FileNotFound, "The container has no file of that name.");
-        }
-        var file = opened.Index.Files[index];
+        var access = await OpenAsync(req, cancellationToken);
+        var file = access.Container.File(file_name);
         var range = ByteRange.Resolve(req, file.Size, DecodedFileResult.ETag(file));
         // Read and authenticated up to the first segment here, so that stored bytes that fail are answered as any error is.
-        var content = await containers.ReadFileAsync(opened, index, range?.From ?? 0, range?.To ?? file.Size - 1, req.Actor(), cancellationToken);
+        var content = await containers.ReadFileAsync(access.Container, file, range?.From ?? 0, range?.To ?? file.Size - 1, req.Actor(), cancellationToken);
         req.HttpContext.Response.RegisterForDisposeAsync(content);
-        meter.Count(opened.Record.OrgId, req.Caller().UsageSubject, Counters.BytesOut, range?.Length ?? file.Size);
-        return new DecodedFileResult(opened.Record.Id, file, content, range, inline, logger);
+        return new DecodedFileResult(access.Container.Record.Id, file, content, range, access.ViewOnly, logger);
     }
 
     [Function("DecodeFileById")]
@@ -139,45 +104,17 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
         DecodeFile(req, container_id, file_name, cancellationToken);
 
-
-    /// <summary>
-    /// Opens a container for a decode. The org's own callers need only the password; a viewer (a
-    /// viewer token, or an org key decoding with ?viewer=) passes DRM, the lockout and the opens
-    /// (<see cref="ViewerAccess.OpenAsync"/>) and joins or starts a viewing session.
-    /// Returns whether content must be served inline only.
-    /// </summary>
-    private async Task<(OpenedContainer Opened, bool Inline)> Open(HttpRequest req, string containerId, CancellationToken cancellationToken)
+    /// <summary>Opens the route's container for a decode (<see cref="ViewerAccess.OpenAsync"/>) with what the request presents; a viewer's session goes back in its header.</summary>
+    private async Task<DecodeAccess> OpenAsync(HttpRequest req, CancellationToken cancellationToken)
     {
-        var record = req.TargetContainer();
-        meter.Count(record.OrgId, req.Caller().UsageSubject, Counters.Decodes);
-        var password = req.Headers[PasswordHeader].ToString() is { Length: > 0 } given ? given : null;
-        var facts = requestFacts.For(req);
-        if (facts.Viewer is null)
-        {
-            return (await containers.OpenAsync(record, password, req.Actor(), null, cancellationToken), false);
-        }
-        var session = req.Headers[SessionHeader].ToString();
-        var viewer = await viewerAccess.OpenAsync(record, facts, password, session.Length == 0 ? null : session,
+        var access = await viewerAccess.OpenAsync(req.TargetContainer(), requestFacts.For(req), Header(req, PasswordHeader), Header(req, SessionHeader),
             download: req.Query["download"].ToString() == "true", req.Actor(), cancellationToken);
-        req.HttpContext.Response.Headers[SessionHeader] = viewer.Session;
-        return (viewer.Opened, !viewer.Rules.Downloadable);
-    }
-
-    private static string Boundary(HttpRequest req)
-    {
-        if (!MediaTypeHeaderValue.TryParse(req.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        if (access.Session is { } session)
         {
-            throw LockteraException.Validation("content-type", "must be multipart/form-data with a manifest part and file parts");
+            req.HttpContext.Response.Headers[SessionHeader] = session;
         }
-        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
-        return string.IsNullOrWhiteSpace(boundary) || boundary.Length > 200
-            ? throw LockteraException.Validation("content-type", "the multipart boundary is missing or too long")
-            : boundary;
+        return access;
     }
 
-    private static string? PartName(MultipartSection section) =>
-        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-            && disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
-            ? HeaderUtilities.RemoveQuotes(disposition.Name).Value
-            : null;
+    private static string? Header(HttpRequest req, string name) => req.Headers[name].ToString() is { Length: > 0 } value ? value : null;
 }

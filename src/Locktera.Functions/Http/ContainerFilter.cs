@@ -2,10 +2,10 @@ using Locktera.Core.Containers;
 
 namespace Locktera.Functions.Http;
 
-/// <summary>The filters of a container listing: <c>status</c>, <c>tag</c>, <c>name</c> (prefix), <c>start</c>/<c>end</c> (created).</summary>
-public sealed record ContainerFilter(ContainerStatus? Status, string? Tag, string? NamePrefix, DateTimeOffset? Start, DateTimeOffset? End)
+/// <summary>Reads the filters of a container listing: <c>status</c>, <c>tag</c>, <c>name</c> (prefix), <c>start</c>/<c>end</c> (created).</summary>
+public static class ContainerFilter
 {
-    public static ContainerFilter From(HttpRequest request)
+    public static ContainerQuery From(HttpRequest request)
     {
         var errors = new FieldErrors();
         ContainerStatus? status = null;
@@ -23,14 +23,6 @@ public sealed record ContainerFilter(ContainerStatus? Status, string? Tag, strin
         var start = QueryValues.Timestamp(request, "start", errors);
         var end = QueryValues.Timestamp(request, "end", errors);
         errors.ThrowIfAny(ErrorCode.InvalidPaging, "The list parameters are invalid.");
-        return new ContainerFilter(status, QueryValues.Text(request, "tag"), QueryValues.Text(request, "name"), start, end);
+        return new ContainerQuery(status, QueryValues.Text(request, "tag"), QueryValues.Text(request, "name"), start, end);
     }
-
-    public bool Matches(ContainerRecord record) =>
-        record.Status != ContainerStatus.Pending
-        && (Status is null || record.Status == Status)
-        && (Tag is null || record.Tags.Contains(Tag, StringComparer.Ordinal))
-        && (NamePrefix is null || record.Name.StartsWith(NamePrefix, StringComparison.OrdinalIgnoreCase))
-        && (Start is null || record.CreatedAt >= Start)
-        && (End is null || record.CreatedAt <= End);
 }

@@ -16,7 +16,7 @@ namespace Locktera.Functions.Http;
 /// access), and a type a browser would run script in goes out as an attachment, never inline.
 /// </para>
 /// </summary>
-public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, OpenedFile content, ByteRange? range, bool inline, ILogger logger) : IResult
+public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, OpenedFile content, ByteRange? range, bool viewOnly, ILogger logger) : IResult
 {
     /// <summary>No script, no plugin, no request anywhere; inline styles only, for a browser's own rendering of text and images.</summary>
     public const string ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
@@ -39,7 +39,7 @@ public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, O
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         // Viewers of a container that is not downloadable get content to display, not to save; active content is never displayed.
-        var disposition = inline && !ActiveContent.Is(type) ? "inline" : "attachment";
+        var disposition = viewOnly && !ActiveContent.Is(type) ? "inline" : "attachment";
         response.Headers.ContentDisposition = new ContentDispositionHeaderValue(disposition) { FileNameStar = file.Name }.ToString();
         if (range is { } r)
         {

@@ -86,6 +86,6 @@ public static class ManifestReader
             }
         }
         manifest.EnsureValid();
-        return new EncodeManifest(name, dynamic, rules.Downloadable, password, rules.ToJson().ToJsonString(), [.. tags.Distinct(StringComparer.Ordinal)], files);
+        return new EncodeManifest(name, dynamic, password, rules, [.. tags.Distinct(StringComparer.Ordinal)], files);
     }
 }

@@ -3,11 +3,11 @@ using Locktera.Core.Drm;
 namespace Locktera.Functions.Http;
 
 /// <summary>
-/// The facts a DRM decision uses for a request: the time, the client's address, where the
-/// geolocation database places it, and the viewer — a viewer token's email, or the <c>viewer</c>
-/// an org key decodes for.
+/// Reads the facts a DRM decision uses from a request: the client's address (as
+/// <see cref="ClientAddresses"/> resolves it) and the viewer — a viewer token's email, or the
+/// <c>viewer</c> an org key decodes for; <see cref="ViewerFactsSource"/> adds the time and place.
 /// </summary>
-public sealed class RequestFacts(ClientAddresses addresses, GeoLocator geo, TimeProvider time)
+public sealed class RequestFacts(ClientAddresses addresses, ViewerFactsSource facts)
 {
     public ViewerFacts For(HttpRequest req)
     {
@@ -19,7 +19,6 @@ public sealed class RequestFacts(ClientAddresses addresses, GeoLocator geo, Time
                 : throw LockteraException.Validation("viewer", error!),
             _ => null,
         };
-        var address = addresses.Resolve(req.HttpContext);
-        return new ViewerFacts(time.GetUtcNow(), address, address is null ? null : geo.Locate(address), viewer);
+        return facts.For(addresses.Resolve(req.HttpContext), viewer);
     }
 }

@@ -23,10 +23,13 @@ public static class RequestContextExtensions
     public static Caller Caller(this HttpRequest request) =>
         Context(request).Caller ?? throw new InvalidOperationException("A public function has no caller.");
 
-    /// <summary>Who is acting, for events and audits: the caller's key id and the client's address.</summary>
+    /// <summary>Who is acting, for events, audits and metering: the caller's key id and the client's address.</summary>
     public static Actor Actor(this HttpRequest request) =>
         new(request.Caller() is Caller.Viewer viewer ? viewer.Token.Email : request.Caller().Subject,
-            request.HttpContext.RequestServices.GetRequiredService<ClientAddresses>().Resolve(request.HttpContext)?.ToString());
+            request.HttpContext.RequestServices.GetRequiredService<ClientAddresses>().Resolve(request.HttpContext)?.ToString())
+        {
+            UsageSubject = request.Caller().UsageSubject,
+        };
 
     /// <summary>The node named by the route's org_id or user_id, already checked to be visible to the caller.</summary>
     public static Org TargetOrg(this HttpRequest request) =>

@@ -89,6 +89,19 @@ public class ContainerDrmTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Malformed_rules_are_refused_before_the_containers_state_is_looked_at()
+    {
+        // The body is read into rules before the change goes to the container: a malformed one is a
+        // 400 by its path whether the container's rules are static (else 409) or If-Match is stale (else 412).
+        var (org, staticId) = await EncodeAsync(dynamic: false);
+        Assert.NotNull((await Patch(org, $"containers/{staticId}/drm", new JsonObject { ["opens"] = 0 })).AssertProblem(400, 40001).Json!["fields"]!["opens"]);
+        var (other, dynamicId) = await EncodeAsync(dynamic: true);
+        Assert.NotNull((await Patch(other, $"containers/{dynamicId}/drm", new JsonObject { ["ip"] = new JsonObject { ["allow"] = new JsonArray("nope") } }, "\"stale\""))
+            .AssertProblem(400, 40001).Json!["fields"]!["ip.allow[0]"]);
+        (await Patch(other, $"containers/{dynamicId}/drm", new JsonObject { ["opens"] = 4 }, "\"stale\"")).AssertProblem(412, 41201);
+    }
+
+    [Fact]
     public async Task If_match_refuses_a_stale_write_and_concurrent_patches_all_land()
     {
         var (org, id) = await EncodeAsync(dynamic: true);

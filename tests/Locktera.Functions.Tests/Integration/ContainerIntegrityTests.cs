@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Locktera.Core.Content;
+using Locktera.Core.Drm;
 using Locktera.Core.Events;
 using Locktera.Core.Tera;
 
@@ -186,10 +187,9 @@ public class ContainerIntegrityTests(ApiFixture fixture) : IClassFixture<ApiFixt
         // Encodes check types now; one stored before they did reaches the decode through the service itself.
         var org = await fixture.CreateRootOrgAsync();
         var service = fixture.Services.GetRequiredService<ContainerService>();
-        var manifest = new EncodeManifest("old", false, true, null, null, [], new Dictionary<string, ManifestFile>());
-        await using var encoding = await service.BeginEncodeAsync(Guid.Parse(org.Id), new Actor("test", null), manifest, CancellationToken.None);
-        await encoding.AddFileAsync("old.txt", "text/plain; name=\"ünï\"", new MemoryStream(Secret), CancellationToken.None);
-        var (record, _) = await encoding.CompleteAsync(CancellationToken.None);
+        var manifest = new EncodeManifest("old", false, null, DrmRules.None with { Downloadable = true }, [], new Dictionary<string, ManifestFile>());
+        var (record, _) = await service.EncodeAsync(Guid.Parse(org.Id), new Actor("test", null), manifest,
+            new[] { new EncodeFile("old.txt", "text/plain; name=\"ünï\"", new MemoryStream(Secret)) }.ToAsyncEnumerable(), CancellationToken.None);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{record.Id}/decode/old.txt");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", org.Key);

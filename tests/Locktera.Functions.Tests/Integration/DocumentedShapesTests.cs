@@ -115,6 +115,8 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await Call(HttpMethod.Patch, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key,
             new JsonObject { ["recipients"] = new JsonArray("*@example.com"), ["time"] = new JsonObject { ["end"] = "2999-01-01T00:00:00Z" } });
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/drm_rules", $"{inOrg}/drm_rules", org.Key);
+        await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/drm/evaluate", $"{inOrg}/drm/evaluate", org.Key,
+            new JsonObject { ["viewer"] = "bob@elsewhere.example.org" });
         await Call(HttpMethod.Put, "/orgs/{org_id}/containers/{container_id}/drm", $"{inOrg}/drm", org.Key, new JsonObject { ["opens"] = 5 });
         await Call(HttpMethod.Patch, "/containers/{container_id}/drm", $"containers/{id}/drm", org.Key, new JsonObject { ["downloadable"] = true });
         await Call(HttpMethod.Get, "/containers/{container_id}/drm", $"containers/{id}/drm", org.Key);
@@ -126,6 +128,7 @@ public class DocumentedShapesTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         var token = (await Call(HttpMethod.Post, "/orgs/{org_id}/containers/{container_id}/viewer_tokens", $"{inOrg}/viewer_tokens", org.Key,
             new JsonObject { ["email"] = "ann@example.com" })).Json!["token"]!.GetValue<string>();
         await Call(HttpMethod.Get, "/drm_context", "drm_context", token);
+        await Call(HttpMethod.Get, "/drm_context", "drm_context", org.Key);
         await Call(HttpMethod.Get, "/containers/{container_id}/decode", $"containers/{id}/decode", token);
         await Call(HttpMethod.Get, "/orgs/{org_id}/containers/{container_id}/attempts", $"{inOrg}/attempts", org.Key);
         await Call(HttpMethod.Delete, "/orgs/{org_id}/containers/{container_id}/lockouts/{email}", $"{inOrg}/lockouts/ann@example.com", org.Key);

@@ -4,7 +4,10 @@ using Locktera.Core.Tera;
 
 namespace Locktera.Functions.Http;
 
-/// <summary>A container record: upstream's Container fields, with the newer names beside them.</summary>
+/// <summary>
+/// A container record: upstream's Container fields, with the newer names beside them. Only a
+/// container whose encode completed is ever shown, so its digests are always there.
+/// </summary>
 public sealed class ContainerView(ContainerRecord record)
 {
     public Guid Id { get; } = record.Id;
@@ -12,9 +15,9 @@ public sealed class ContainerView(ContainerRecord record)
     public Guid OrgId { get; } = record.OrgId;
     public string ContainerName { get; } = record.Name;
     public string Name { get; } = record.Name;
-    public string? ContainerDigest { get; } = record.Md5;
-    public string? Digest { get; } = record.Md5;
-    public string? Sha256 { get; } = record.Sha256;
+    public string ContainerDigest { get; } = record.Md5 ?? throw Pending();
+    public string Digest { get; } = record.Md5 ?? throw Pending();
+    public string Sha256 { get; } = record.Sha256 ?? throw Pending();
     public long ContainerSize { get; } = record.Size;
     public long Size { get; } = record.Size;
     public DateTimeOffset CreatedDate { get; } = record.CreatedAt;
@@ -25,7 +28,11 @@ public sealed class ContainerView(ContainerRecord record)
     public bool Dynamic { get; } = record.Dynamic;
     public bool Downloadable { get; } = record.Downloadable;
     public bool PasswordProtected { get; } = record.PasswordProtected;
-    public JsonNode? DrmRules { get; } = record.Rules is null ? null : JsonNode.Parse(record.Rules);
+
+    /// <summary>The rules in their stored form (<see cref="Core.Drm.DrmRules.ToJson"/>), which is the one answered.</summary>
+    public JsonNode DrmRules { get; } = JsonNode.Parse(record.Rules ?? "{}")!;
+
+    private static InvalidOperationException Pending() => new("A container still being encoded is never shown.");
 }
 
 public sealed class FileView(TeraFile file)
@@ -53,6 +60,31 @@ public sealed class EncodedManifestView(ContainerRecord record, TeraIndex index)
 /// <summary>A decode without a file name: the decrypted manifest.</summary>
 public sealed class DecodedManifestView(OpenedContainer opened)
 {
-    public object Container { get; } = new { name = opened.Index.Name, uuid = opened.Record.Id, id = opened.Record.Id, created_at = opened.Index.CreatedAt };
+    public DecodedContainerView Container { get; } = new(opened);
     public Dictionary<string, FileView> Files { get; } = FileView.Map(opened.Index);
+}
+
+/// <summary>The container as its decrypted index describes it.</summary>
+public sealed class DecodedContainerView(OpenedContainer opened)
+{
+    public string Name { get; } = opened.Index.Name;
+    public Guid Uuid { get; } = opened.Record.Id;
+    public Guid Id { get; } = opened.Record.Id;
+    public DateTimeOffset CreatedAt { get; } = opened.Index.CreatedAt;
+}
+
+/// <summary>One change of a container's tags.</summary>
+public sealed class TagChangeView(TagChange change)
+{
+    public DateTimeOffset Timestamp { get; } = change.Timestamp;
+    public IReadOnlyList<string> OldTags { get; } = change.OldTags;
+    public IReadOnlyList<string> NewTags { get; } = change.NewTags;
+    public string User { get; } = change.User;
+}
+
+/// <summary>A tag in use in an org, and how many of its containers carry it.</summary>
+public sealed class TagCountView((string Tag, int Count) tag)
+{
+    public string Name { get; } = tag.Tag;
+    public int Count { get; } = tag.Count;
 }

@@ -1,0 +1,25 @@
+using Locktera.Core.Drm;
+using Locktera.Core.Tera;
+
+namespace Locktera.Core.Containers;
+
+/// <summary>
+/// What the manifest of an encode says, already validated: the container's name, whether its
+/// <see cref="Rules"/> may change later, the password that protects it, its tags and what it says
+/// about each file.
+/// </summary>
+public sealed record EncodeManifest(
+    string? Name,
+    bool Dynamic,
+    string? Password,
+    DrmRules Rules,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, ManifestFile> Files);
+
+public sealed record ManifestFile(string? Type, TeraFileDetails Details);
+
+/// <summary>
+/// One file of an encode as it arrives: its name, the media type its part was sent with, and its
+/// bytes, read to the end before the next file is asked for.
+/// </summary>
+public sealed record EncodeFile(string Name, string? PartType, Stream Content);
