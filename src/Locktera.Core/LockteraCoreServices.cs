@@ -77,6 +77,7 @@ public static class LockteraCoreServices
         // Operations.
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<UsageRollup>();
+        services.AddSingleton<UsageReport>();
         services.AddSingleton<ExpirySweep>();
         services.AddSingleton<OrgPurge>();
         services.AddSingleton<StorageHealth>();

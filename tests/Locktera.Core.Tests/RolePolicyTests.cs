@@ -1,5 +1,8 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
+using Locktera.Core.Storage;
 
 namespace Locktera.Core.Tests;
 
@@ -169,6 +172,27 @@ public class RolePolicyTests
         Assert.Equal(ErrorCode.InsufficientPermission,
             Failure(() => RolePolicy.EnsureCanGrant(KeyOf(Root, Permission.Admin | Permission.Read), Group, Permission.Write)));
         Assert.Null(Failure(() => RolePolicy.EnsureCanGrant(new Caller.Operator(), Group, Permissions.All)));
+    }
+
+    /// <summary>
+    /// The key service applies the grant rule itself, before it stores anything, so no caller of it can
+    /// mint a key past the rule. Its storage is one that never runs: a refusal after a write would fail otherwise.
+    /// </summary>
+    [Fact]
+    public async Task The_key_service_refuses_what_may_not_be_granted_before_it_stores_anything()
+    {
+        var keys = new ApiKeyService(new ApiKeyStore(new StorageAccount(new TableServiceClient("UseDevelopmentStorage=true"),
+            new BlobServiceClient("UseDevelopmentStorage=true"), new TableNames("unused"))), TimeProvider.System);
+        async Task<LockteraException> Refusal(Caller caller, Org org, params Permission[] permissions) =>
+            await Assert.ThrowsAsync<LockteraException>(() => keys.CreateAsync(caller, org, "k", permissions, CancellationToken.None));
+
+        Assert.Equal(ErrorCode.InsufficientPermission, (await Refusal(KeyOf(Root), GroupUser, Permission.Read, Permission.Admin)).Code);
+        Assert.Equal(ErrorCode.InsufficientPermission, (await Refusal(KeyOf(Root, Permission.Admin | Permission.Read), Group, Permission.Write)).Code);
+        Assert.Equal(ErrorCode.OrgOutOfScope, (await Refusal(KeyOf(GroupUserAdmin), Group, Permission.Read)).Code);
+        Assert.Equal(ErrorCode.OrgNotFound, (await Refusal(KeyOf(Root), OtherRoot, Permission.Read)).Code);
+        var none = await Refusal(KeyOf(Root), Group);
+        Assert.Equal(ErrorCode.ValidationFailed, none.Code);
+        Assert.NotNull(none.Fields!["permissions"]);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class LockteraException(ErrorCode code, string message, IReadOnlyD
 
     public static LockteraException OrgNotFound() => new(ErrorCode.OrgNotFound, "Organization not found.");
 
+    /// <summary>A key that does not exist, is revoked, or is not the node's: all alike.</summary>
+    public static LockteraException ApiKeyNotFound() => new(ErrorCode.ApiKeyNotFound, "API key not found.");
+
     /// <summary>A container that does not exist, is still being encoded, or is not the caller's to see: all alike.</summary>
     public static LockteraException ContainerNotFound() => new(ErrorCode.ContainerNotFound, "Container not found.");
 }

@@ -7,7 +7,23 @@ public sealed class ApiKeyService(ApiKeyStore store, TimeProvider time)
 {
     public const int MaxNameLength = 100;
 
-    public async Task<CreatedApiKey> CreateAsync(Org org, string name, Permission permissions, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new key of <paramref name="org"/> with the union of <paramref name="permissions"/>: at least
+    /// one, and none beyond what <paramref name="caller"/> may grant there (<see cref="RolePolicy.EnsureCanGrant"/>).
+    /// </summary>
+    public Task<CreatedApiKey> CreateAsync(Caller caller, Org org, string name, IReadOnlyCollection<Permission> permissions, CancellationToken cancellationToken)
+    {
+        if (permissions.Count == 0)
+        {
+            throw LockteraException.Validation("permissions", "must name at least one permission");
+        }
+        var requested = permissions.Aggregate(Permission.None, (all, p) => all | p);
+        RolePolicy.EnsureCanGrant(caller, org, requested);
+        return AddAsync(org, name, requested, cancellationToken);
+    }
+
+    /// <summary>A new key, asking no one: for a root's first key, which only the operator's provisioning makes.</summary>
+    internal async Task<CreatedApiKey> AddAsync(Org org, string name, Permission permissions, CancellationToken cancellationToken)
     {
         var token = ApiKeyToken.Create(org.Id, OrderedGuid.Next());
         var key = new ApiKey
@@ -42,7 +58,7 @@ public sealed class ApiKeyService(ApiKeyStore store, TimeProvider time)
         var key = await store.FindAsync(org.Id, keyId, cancellationToken);
         if (key is null || key.RevokedAt is not null)
         {
-            throw new LockteraException(ErrorCode.ApiKeyNotFound, "API key not found.");
+            throw LockteraException.ApiKeyNotFound();
         }
         await store.RevokeAsync(key, time.GetUtcNow(), cancellationToken);
     }

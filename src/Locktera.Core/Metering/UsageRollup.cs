@@ -7,7 +7,12 @@ namespace Locktera.Core.Metering;
 public sealed record MonthlyUsage(
     Guid OrgId, string Month, long ApiCalls, long Encodes, long Decodes, long BytesIn, long BytesOut, long Events, long StorageBytes, long Containers, DateTimeOffset? AsOf)
 {
+    private const double BytesPerGb = 1_000_000_000;
+
     public static MonthlyUsage Empty(Guid orgId, string month) => new(orgId, month, 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+    /// <summary>Stored bytes in GB (10^9), to the byte: upstream's <c>storage_used</c>.</summary>
+    public double StorageUsedGb => Math.Round(StorageBytes / BytesPerGb, 6);
 
     public MonthlyUsage Plus(MonthlyUsage other) => this with
     {

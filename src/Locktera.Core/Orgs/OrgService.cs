@@ -25,42 +25,29 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
     /// <summary>Provisions a root organization and its first admin key (operator only).</summary>
     public async Task<(Org Org, CreatedApiKey Key)> CreateRootAsync(OrgDetails details, string? keyName, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (string.IsNullOrEmpty(details.OrgName))
-        {
-            errors.Add("org_name", "is required");
-        }
-        if (string.IsNullOrEmpty(details.Email))
-        {
-            errors.Add("email", "is required");
-        }
-        errors.ThrowIfAny();
-
         var id = OrderedGuid.Next();
         var org = NewNode(id, id, null, [], OrgRole.Org, details);
+        EnsureRequiredDetails(org);
         await AddNodeAsync(org, cancellationToken);
-        var key = await keys.CreateAsync(org, keyName ?? FirstKeyName, Permissions.All, cancellationToken);
+        var key = await keys.AddAsync(org, keyName ?? FirstKeyName, Permissions.All, cancellationToken);
         return (org, key);
     }
 
     public async Task<Org> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await orgs.FindAsync(id, cancellationToken) ?? throw LockteraException.OrgNotFound();
 
+    /// <summary>The root organization of the calling key's tree; the operator belongs to no tree.</summary>
+    public async Task<Org> RootOfAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var node = caller.RequireKey().Org;
+        return node.IsRoot ? node : await GetAsync(node.RootOrgId, cancellationToken);
+    }
+
     public async Task<Org> CreateChildAsync(Caller caller, Actor actor, Org parent, OrgRole role, OrgDetails details, CancellationToken cancellationToken)
     {
         var child = NewChild(parent, role, details);
         RolePolicy.EnsureCanCreateChild(caller, parent, child);
-        var errors = new FieldErrors();
-        if (role == OrgRole.Group && string.IsNullOrEmpty(details.OrgName))
-        {
-            errors.Add("org_name", "is required for a group");
-        }
-        if (role.IsUser() && string.IsNullOrEmpty(details.Email))
-        {
-            errors.Add("email", "is required for a user");
-        }
-        errors.ThrowIfAny();
-
+        EnsureRequiredDetails(child);
         await AddNodeAsync(child, cancellationToken);
         await audit.RecordAsync(OrgAudit.Create, null, child, actor, cancellationToken);
         return child;
@@ -335,7 +322,11 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         CreatedAt = time.GetUtcNow(),
     };
 
-    /// <summary>A patch may clear optional details but not the ones a node of its role needs.</summary>
+    /// <summary>
+    /// The details a node of its role needs, on create and after every patch: an organization and a
+    /// group their name, a user its email (its sign-in identity within the tree). Upstream's Org
+    /// requires nothing, so an organization may be provisioned by name alone.
+    /// </summary>
     private static void EnsureRequiredDetails(Org org)
     {
         var errors = new FieldErrors();
@@ -343,7 +334,7 @@ public sealed class OrgService(OrgStore orgs, ApiKeyService keys, OrgAudit audit
         {
             errors.Add("org_name", $"is required for a node with role '{org.Role.ToName()}'");
         }
-        if ((org.IsRoot || org.Role.IsUser()) && string.IsNullOrEmpty(org.Email))
+        if (org.Role.IsUser() && string.IsNullOrEmpty(org.Email))
         {
             errors.Add("email", $"is required for a node with role '{org.Role.ToName()}'");
         }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Locktera.Functions.Api;
 
-/// <summary>The organization tree: root organizations, groups and users.</summary>
+/// <summary>The organization tree: root organizations, groups and users, and the calling key's root (<c>/org</c>).</summary>
 public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptions> options)
 {
     [Function("CreateOrg")]
@@ -11,7 +11,7 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
     public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orgs")] HttpRequest req, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(req);
-        var details = Details(body, emailRequired: true);
+        var details = Details(body);
         var keyName = body.Text("api_key_name", Core.Keys.ApiKeyService.MaxNameLength);
         body.EnsureValid();
         var (org, key) = await orgs.CreateRootAsync(details, keyName, cancellationToken);
@@ -22,6 +22,11 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
     [RequirePermission(Permission.Read, AllowOperator = true)]
     public static IResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Node)] HttpRequest req) =>
         ApiResults.Ok(new OrgView(req.TargetOrg()));
+
+    [Function("GetRootOrg")]
+    [RequirePermission(Permission.None)]
+    public async Task<IResult> GetRoot([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "org")] HttpRequest req, CancellationToken cancellationToken) =>
+        ApiResults.Ok(new OrgView(await orgs.RootOfAsync(req.Caller(), cancellationToken)));
 
     [Function("UpdateOrg")]
     [RequirePermission(Permission.Write, AllowOperator = true)]
@@ -59,7 +64,7 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
     {
         var body = await JsonBody.ReadAsync(req);
         var role = body.OptionalEnum("role", OrgRoles.Parse, OrgRoles.AllNames, required: true);
-        var details = Details(body, emailRequired: false);
+        var details = Details(body);
         body.EnsureValid();
         var child = await orgs.CreateChildAsync(req.Caller(), req.Actor(), req.TargetOrg(), role.Value, details, cancellationToken);
         return ApiResults.Created(new OrgView(child));
@@ -81,11 +86,7 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
     {
         var rows = await OrgImport.ReadAsync(CsvBody.Of(req), options.Value.MaxImportRows, cancellationToken);
         var created = await orgs.ImportAsync(req.Caller(), req.Actor(), rows, cancellationToken);
-        return ApiResults.Created(new
-        {
-            created = created.Count,
-            orgs = created.Select(c => new { row = c.Row.Row, csv_id = c.Row.Ref, org = new OrgView(c.Org) }).ToList(),
-        });
+        return ApiResults.Created(new ImportedOrgsView(created));
     }
 
     [Function("ListChildrenAudit")]
@@ -96,23 +97,14 @@ public sealed class Orgs(OrgService orgs, OrgAudit audit, IOptions<LockteraOptio
         var paging = Paging.From(req, _ => false);
         var (start, end) = QueryValues.TimeWindow(req);
         var changes = await audit.BeneathAsync(req.TargetOrg(), start, end, paging.Skip, paging.Limit, cancellationToken);
-        return ApiResults.Ok(changes.Select(c => new
-        {
-            action = c.Action,
-            org_id = c.OrgId,
-            parent_org_id = c.ParentOrgId,
-            changed_by = c.ChangedBy,
-            timestamp = c.Timestamp,
-            old_data = c.OldData is null ? null : new OrgView(c.OldData),
-            new_data = c.NewData is null ? null : new OrgView(c.NewData),
-            ip = c.Ip,
-        }).ToList());
+        return paging.Answer(req, changes, c => new OrgChangeView(c));
     }
 
-    private static OrgDetails Details(JsonBody body, bool emailRequired) => new(
-        body.Text("org_name", ContactRules.MaxNameLength, required: emailRequired),
+    /// <summary>A new node's details; which of them its role requires, Core decides.</summary>
+    private static OrgDetails Details(JsonBody body) => new(
+        body.Text("org_name", ContactRules.MaxNameLength),
         body.Text("first_name", ContactRules.MaxNameLength),
         body.Text("last_name", ContactRules.MaxNameLength),
-        body.Email("email", required: emailRequired),
+        body.Email("email"),
         body.OptionalPhone("mobile_phone").Value);
 }

@@ -15,24 +15,12 @@ public sealed class PqKeys(OrgKeyPairs keyPairs)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
     {
         var pairs = await keyPairs.ListAsync(req.TargetOrg().Id, cancellationToken);
-        return ApiResults.Ok(pairs.Reverse().Select(View).ToList());
+        // Stored oldest first (the ids are UUIDv7); answered newest first, the active pair on top.
+        return ApiResults.Ok(pairs.Reverse().Select(p => new PqKeyView(p)).ToList());
     }
 
     [Function("RotateOrgKey")]
     [RequirePermission(Permission.Admin, ManagesTarget = true)]
-    public async Task<IResult> Rotate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest req, CancellationToken cancellationToken)
-    {
-        var org = req.TargetOrg();
-        return ApiResults.Created(View(await keyPairs.RotateAsync(org.Id, cancellationToken)));
-    }
-
-    private static object View(OrgKeyPair pair) => new
-    {
-        id = pair.Id,
-        org_id = pair.OrgId,
-        alg = pair.Algorithm,
-        pub = Convert.ToBase64String(pair.PublicKey),
-        created_at = pair.CreatedAt,
-        status = pair.Active ? "active" : "retired",
-    };
+    public async Task<IResult> Rotate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest req, CancellationToken cancellationToken) =>
+        ApiResults.Created(new PqKeyView(await keyPairs.RotateAsync(req.TargetOrg().Id, cancellationToken)));
 }

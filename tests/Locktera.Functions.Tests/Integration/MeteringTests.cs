@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
 using Locktera.Core.Metering;
-using Locktera.Functions.Api;
+using Locktera.Functions.Timers;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Locktera.Functions.Tests.Integration;
@@ -120,7 +120,9 @@ public class MeteringTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var stats = (await fixture.Api.GetAsync($"orgs/{org.Id}/stats", org.Key)).AssertStatus(200).Json!;
         Assert.Equal(1, Long(stats, "children"));
         Assert.Equal(1, Long(stats, "api_keys"));
-        Assert.Equal(Long(own, "api_calls"), Long(stats["usage"]!, "api_calls"));
+        // upstream's usage is a number (this month's storage in GB); the whole month is in consumption.
+        Assert.Equal(Long(own, "api_calls"), Long(stats["consumption"]!, "api_calls"));
+        Assert.Equal(own["storage_used"]!.GetValue<double>(), stats["usage"]!.GetValue<double>());
         Assert.NotNull(stats["events_count"]);
         (await fixture.Api.GetAsync($"orgs/{org.Id}/consumption", ApiFixture.OperatorKey)).AssertStatus(200);
         (await fixture.Api.GetAsync($"orgs/{org.Id}/consumption", user.Key)).AssertProblem(403, 40302);
@@ -146,7 +148,7 @@ public class MeteringTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task The_roll_up_timer_runs_once_per_period_across_instances()
     {
         var second = await fixture.StartInstanceAsync();
-        var timers = new[] { fixture.Services, fixture.ServicesOf(second) }.Select(s => ActivatorUtilities.CreateInstance<Consumption>(s)).ToArray();
+        var timers = new[] { fixture.Services, fixture.ServicesOf(second) }.Select(s => ActivatorUtilities.CreateInstance<Metering>(s)).ToArray();
         await Task.WhenAll(timers.Select(t => t.RollUp(new TimerInfo(), CancellationToken.None)));
         var storage = fixture.Services.GetRequiredService<StorageAccount>();
         var runs = await storage.TableAsync(storage.Names.TimerRuns, CancellationToken.None);

@@ -74,9 +74,56 @@ public class OrgTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     {
         var org = await fixture.CreateRootOrgAsync();
         var response = await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{org.Id}", org.Key, new JsonObject { ["org_name"] = "", ["email"] = null });
-        var fields = response.AssertProblem(400, 40001).Json!["fields"]!;
-        Assert.NotNull(fields["org_name"]);
-        Assert.NotNull(fields["email"]);
+        Assert.NotNull(response.AssertProblem(400, 40001).Json!["fields"]!["org_name"]);
+        var user = await fixture.CreateChildAsync(org, "user", "read");
+        var cleared = await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{user.Id}", org.Key, new JsonObject { ["email"] = null });
+        Assert.NotNull(cleared.AssertProblem(400, 40001).Json!["fields"]!["email"]);
+    }
+
+    [Fact]
+    public async Task An_organization_is_provisioned_by_its_name_alone_as_upstreams_Org_allows()
+    {
+        var response = await fixture.Api.SendAsync(HttpMethod.Post, "orgs", ApiFixture.OperatorKey, new JsonObject { ["org_name"] = "Globex" });
+        var body = response.AssertStatus(201).Json!;
+        var org = new TestOrg(body["org"]!["id"]!.GetValue<string>(), body["api_key"]!["secret"]!.GetValue<string>());
+        Assert.Equal("Globex", (await fixture.Api.GetAsync($"orgs/{org.Id}", org.Key)).AssertStatus(200).Json!["org_name"]!.GetValue<string>());
+
+        // Its email is optional from then on too: it can be given and cleared again.
+        (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{org.Id}", org.Key, new JsonObject { ["email"] = "it@globex.example.com" })).AssertStatus(200);
+        var cleared = (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{org.Id}", org.Key, new JsonObject { ["email"] = null })).AssertStatus(200).Json!;
+        Assert.False(cleared.AsObject().ContainsKey("email"));
+
+        (await fixture.Api.SendAsync(HttpMethod.Post, "orgs", ApiFixture.OperatorKey, new JsonObject { ["email"] = "x@globex.example.com" }))
+            .AssertProblem(400, 40001);
+    }
+
+    [Fact]
+    public async Task Details_a_node_has_no_value_for_are_left_out_never_null()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var group = (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/children", org.Key, new JsonObject { ["role"] = "group", ["org_name"] = "Sales" }))
+            .AssertStatus(201).Json!["id"]!.GetValue<string>();
+        var user = await fixture.CreateChildAsync(org, "user", "read");
+        string[] upstreamTyped = ["parent_org_id", "org_name", "first_name", "last_name", "email", "mobile_phone"];
+
+        var answers = new List<JsonObject>
+        {
+            (await fixture.Api.GetAsync($"orgs/{org.Id}", org.Key)).AssertStatus(200).Json!.AsObject(),
+            (await fixture.Api.GetAsync("org", user.Key)).AssertStatus(200).Json!.AsObject(),
+            (await fixture.Api.GetAsync("me", user.Key)).AssertStatus(200).Json!.AsObject(),
+            (await fixture.Api.SendAsync(HttpMethod.Patch, $"orgs/{group}", org.Key, new JsonObject { ["first_name"] = "Ann" })).AssertStatus(200).Json!.AsObject(),
+        };
+        answers.AddRange((await fixture.Api.GetAsync($"orgs/{org.Id}/children", org.Key)).AssertStatus(200).Json!.AsArray().Select(c => c!.AsObject()));
+        foreach (var answer in answers)
+        {
+            Assert.All(upstreamTyped, field => Assert.False(answer.TryGetPropertyValue(field, out var value) && value is null, $"{field} is null in {answer.ToJsonString()}"));
+        }
+        // A root has no parent, a group no email, a user no org name: each left out.
+        Assert.False(answers[0].ContainsKey("parent_org_id"));
+        Assert.Equal(org.Id, answers[1]["id"]!.GetValue<string>());
+        Assert.False(answers[2].ContainsKey("org_name"));
+        Assert.False(answers[3].ContainsKey("email"));
+        Assert.Equal(org.Id, answers[2]["parent_org_id"]!.GetValue<string>());
     }
 
     [Fact]

@@ -32,6 +32,24 @@ public class StorageConfigTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Fields_of_upstreams_StorageConfig_without_a_value_are_left_out_never_null()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        string[] upstreamTyped = ["id", "connection_string", "bucket", "region", "host", "access_key", "secret_key"];
+        var platform = (await fixture.Api.GetAsync($"orgs/{org.Id}/storage_config", org.Key)).AssertStatus(200).Json!.AsObject();
+        Assert.All(upstreamTyped, field => Assert.False(platform.ContainsKey(field), $"{field} in {platform.ToJsonString()}"));
+
+        var s3 = FlatS3(NewSecret());
+        s3.Remove("region");
+        var saved = (await PutAsync(org, s3)).AssertStatus(200).Json!.AsObject();
+        Assert.Equal(["id", "bucket", "host", "access_key", "secret_key"], upstreamTyped.Where(saved.ContainsKey));
+        Assert.All(upstreamTyped.Where(saved.ContainsKey), field => Assert.NotNull(saved[field]));
+
+        var reset = (await PutAsync(org, new JsonObject { ["type"] = "default" })).AssertStatus(200).Json!.AsObject();
+        Assert.Equal(["id"], upstreamTyped.Where(reset.ContainsKey));
+    }
+
+    [Fact]
     public async Task S3_in_either_shape_is_probed_saved_as_a_new_version_and_shown_with_its_secret_masked()
     {
         var org = await fixture.CreateRootOrgAsync();

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Locktera.Core.Keys;
-using Locktera.Core.Orgs;
 
 namespace Locktera.Functions.Http;
 
@@ -20,10 +19,4 @@ public class ApiKeyView(ApiKey key)
 public sealed class CreatedApiKeyView(CreatedApiKey created) : ApiKeyView(created.Key)
 {
     [JsonPropertyOrder(1)] public string Secret { get; } = created.Token;
-}
-
-public sealed class ProvisionedOrgView(Org org, CreatedApiKey key)
-{
-    public OrgView Org { get; } = new(org);
-    public CreatedApiKeyView ApiKey { get; } = new(key);
 }
