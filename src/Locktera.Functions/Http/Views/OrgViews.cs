@@ -59,27 +59,9 @@ public sealed class ImportedOrgView(ImportedNode row, Org org)
     public OrgView Org { get; } = new(org);
 }
 
-/// <summary>
-/// The fields every audit row of the API shares, in upstream's AuditLog shape: what was done to
-/// which org's record, when, from where, and the record before and after (left out when there is
-/// none: no <c>old_data</c> on a create, no <c>new_data</c> on a delete). addresses_audit answers these
-/// fields too, with its <c>address_id</c> and <c>admin_id</c> where children_audit has <c>parent_org_id</c> and <c>changed_by</c>.
-/// </summary>
-public abstract class AuditRowView<TData>(string action, Guid orgId, DateTimeOffset timestamp, TData? oldData, TData? newData, string? ip)
-    where TData : class
-{
-    // In upstream's order, a resource's own fields (at 0) between the record's ids and the change.
-    [JsonPropertyOrder(-1)] public string Action { get; } = action;
-    [JsonPropertyOrder(-1)] public Guid OrgId { get; } = orgId;
-    [JsonPropertyOrder(1)] public DateTimeOffset Timestamp { get; } = timestamp;
-    [JsonPropertyOrder(1), JsonIgnore(Condition = WhenWritingNull)] public TData? OldData { get; } = oldData;
-    [JsonPropertyOrder(1), JsonIgnore(Condition = WhenWritingNull)] public TData? NewData { get; } = newData;
-    [JsonPropertyOrder(1), JsonIgnore(Condition = WhenWritingNull)] public string? Ip { get; } = ip;
-}
-
 /// <summary>A row of children_audit: the audit shape, for the node that changed, with its parent and who changed it.</summary>
 public sealed class OrgChangeView(OrgChange change)
-    : AuditRowView<OrgView>(change.Action, change.OrgId, change.Timestamp, View(change.OldData), View(change.NewData), change.Ip)
+    : AuditView<OrgView>(change.Action, change.OrgId, change.Timestamp, View(change.OldData), View(change.NewData), change.Ip)
 {
     public Guid? ParentOrgId { get; } = change.ParentOrgId;
 
