@@ -1,4 +1,4 @@
-namespace Locktera.Core.Tests;
+namespace Locktera.Storage.Tests;
 
 /// <summary>The local stand-ins scripts/test starts: Azurite, and s3rver with one bucket.</summary>
 internal static class TestServices

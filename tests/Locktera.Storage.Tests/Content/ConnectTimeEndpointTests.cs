@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Azure.Storage.Blobs;
 
-namespace Locktera.Core.Tests.Content;
+namespace Locktera.Storage.Tests.Content;
 
 /// <summary>
 /// The clients of an org's own storage connect only where the endpoint policy allows, judged when

@@ -8,7 +8,7 @@ using Locktera.Core.Metering;
 using Locktera.Core.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Locktera.Core.Tests;
+namespace Locktera.Storage.Tests;
 
 /// <summary>The event log over Azurite: a page costs one bounded range read of one index, whatever the log holds.</summary>
 public class EventLogTests

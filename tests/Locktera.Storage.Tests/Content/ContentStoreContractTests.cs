@@ -2,7 +2,7 @@ using Amazon.S3;
 using Azure.Storage.Blobs;
 using Moq;
 
-namespace Locktera.Core.Tests.Content;
+namespace Locktera.Storage.Tests.Content;
 
 /// <summary>The <see cref="IContentStore"/> contract, run against every adapter over a local stand-in of its service.</summary>
 public abstract class ContentStoreContractTests
