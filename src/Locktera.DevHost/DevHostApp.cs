@@ -13,7 +13,9 @@ public static class DevHostApp
     private const long MultipartAllowance = 16 * 1024 * 1024;
 
     /// <param name="logging">Where logs go besides the console (tests read them).</param>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="services">Changes to the registered services, made last (tests give the instance their clock).</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, FunctionCatalog? catalog = null, Action<ILoggingBuilder>? logging = null,
+        Action<IServiceCollection>? services = null)
     {
         catalog ??= FunctionCatalog.Locktera;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -32,6 +34,7 @@ public static class DevHostApp
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<TimerScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerScheduler>());
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Services.ValidateConfiguration();

@@ -64,8 +64,8 @@ public class AddressTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var org = await fixture.CreateRootOrgAsync();
         Assert.True(Locktera.Core.Keys.ApiKeyToken.TryParse(org.Key, out var key));
         (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Ann" })).AssertStatus(201);
-        var between = DateTimeOffset.UtcNow;
-        await Task.Delay(20);
+        var between = fixture.Clock.GetUtcNow();
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(20));
         (await Put(org, "ann@example.com", new JsonObject { ["first_name"] = "Annie" })).AssertStatus(200);
         (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/addresses/ann@example.com", org.Key)).AssertStatus(204);
 

@@ -2,13 +2,15 @@ using System.Net.Http.Headers;
 using Locktera.DevHost;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Locktera.Functions.Tests.Integration;
 
 /// <summary>
 /// A DevHost on a free loopback port over the Azurite that scripts/test started, with its own
 /// storage prefix so that test classes never share state. Further instances over the same
-/// storage stand in for a scaled-out Functions app.
+/// storage stand in for a scaled-out Functions app; they all read one <see cref="Clock"/>, as a
+/// scaled-out app's instances read one real time.
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
@@ -23,6 +25,9 @@ public sealed class ApiFixture : IAsyncLifetime
     public string StoragePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
 
     public ApiClient Api { get; private set; } = null!;
+
+    /// <summary>The clock of every instance: tests advance it rather than wait for time to pass.</summary>
+    public MovableClock Clock { get; } = new();
 
     /// <summary>The services of the first instance, for what the API does not expose (yet), such as content stores.</summary>
     public IServiceProvider Services => _hosts[0].Services;
@@ -71,7 +76,8 @@ public sealed class ApiFixture : IAsyncLifetime
             settings[name] = value;
         }
         var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings),
-            logging: logs is null ? null : logging => logging.AddProvider(logs));
+            logging: logs is null ? null : logging => logging.AddProvider(logs),
+            services: services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
         await host.StartAsync();
         _hosts.Add(host);
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

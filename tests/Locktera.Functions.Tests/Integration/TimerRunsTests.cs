@@ -16,7 +16,7 @@ public class TimerRunsTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.False(await runs[0].ClaimAsync(timer, TimeSpan.FromHours(1), CancellationToken.None));
         // A shorter period is a new one as soon as the clock passes its boundary.
         Assert.True(await runs[1].ClaimAsync(timer + "-s", TimeSpan.FromMilliseconds(50), CancellationToken.None));
-        await Task.Delay(60);
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(60));
         Assert.True(await runs[0].ClaimAsync(timer + "-s", TimeSpan.FromMilliseconds(50), CancellationToken.None));
     }
 }

@@ -2,17 +2,18 @@ using Locktera.DevHost;
 using Locktera.Functions.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Locktera.Functions.Tests.Unit;
 
 /// <summary>Timer functions of a test assembly's own, run by the DevHost's scheduler.</summary>
 public class TimerSchedulerTests
 {
-    private static TimerScheduler Scheduler(IConfiguration? configuration = null) => new(
+    private static TimerScheduler Scheduler(IConfiguration? configuration = null, TimeProvider? time = null) => new(
         new FunctionCatalog(typeof(TimerSchedulerTests).Assembly),
         new ServiceCollection().BuildServiceProvider(),
         configuration ?? new ConfigurationBuilder().Build(),
-        TimeProvider.System,
+        time ?? TimeProvider.System,
         NullLogger<TimerScheduler>.Instance);
 
     private static IConfiguration WithSchedule() =>
@@ -24,21 +25,36 @@ public class TimerSchedulerTests
     [Fact]
     public async Task A_timer_function_runs_on_its_schedule_until_the_host_stops()
     {
-        var scheduler = Scheduler(WithSchedule());
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var scheduler = Scheduler(WithSchedule(), clock);
         await scheduler.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (EverySecond.Runs < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await SecondsPassUntilItRunsAsync(clock);
+        await SecondsPassUntilItRunsAsync(clock);
         await scheduler.StopAsync(CancellationToken.None);
         var runs = EverySecond.Runs;
         Assert.True(runs >= 2, $"ran {runs} times");
         Assert.NotNull(EverySecond.LastInfo?.ScheduleStatus);
         Assert.True(EverySecond.LastInfo!.ScheduleStatus!.Next > EverySecond.LastInfo.ScheduleStatus.Last);
 
-        await Task.Delay(1500);
+        clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(runs, EverySecond.Runs);
+    }
+
+    /// <summary>
+    /// Moves the clock on a second at a time until the every-second function has run once more (the
+    /// scheduler may not be waiting yet when the clock first moves, and each run lands on the thread pool).
+    /// </summary>
+    private static async Task SecondsPassUntilItRunsAsync(FakeTimeProvider clock)
+    {
+        for (var second = 0; ; second++)
+        {
+            Assert.True(second < 500, "the every-second function did not run");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            if (await EverySecond.Ran.WaitAsync(TimeSpan.FromMilliseconds(20)))
+            {
+                return;
+            }
+        }
     }
 
     [Fact]
@@ -66,11 +82,15 @@ public static class EverySecond
 
     public static TimerInfo? LastInfo { get; private set; }
 
+    /// <summary>Released once by every run.</summary>
+    public static SemaphoreSlim Ran { get; } = new(0);
+
     [Function("EverySecond")]
     public static Task Run([TimerTrigger("* * * * * *")] TimerInfo info, CancellationToken cancellationToken)
     {
         LastInfo = info;
         Interlocked.Increment(ref _runs);
+        Ran.Release();
         return Task.CompletedTask;
     }
 }
