@@ -36,7 +36,13 @@ public class TimerSchedulerTests
         Assert.NotNull(EverySecond.LastInfo?.ScheduleStatus);
         Assert.True(EverySecond.LastInfo!.ScheduleStatus!.Next > EverySecond.LastInfo.ScheduleStatus.Last);
 
+        // Stopped, it runs no more however much time passes.
+        while (EverySecond.Ran.Wait(0))
+        {
+            // Runs already counted above.
+        }
         clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(await EverySecond.Ran.WaitAsync(TimeSpan.FromMilliseconds(100)), "ran after the host stopped");
         Assert.Equal(runs, EverySecond.Runs);
     }
 
