@@ -138,7 +138,7 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
             var deadline = DateTime.UtcNow.AddSeconds(3);
             while (await IsListeningAsync(_blobPort) && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(50);
+                await Task.Delay(50); // real time: Azurite, a process of its own, is closing its ports
             }
             _azurite.Kill(entireProcessTree: true);
             await _azurite.WaitForExitAsync();
@@ -153,7 +153,7 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         while (!await IsListeningAsync(port))
         {
             Assert.True(DateTime.UtcNow < deadline, $"Azurite did not listen on port {port} within 30 s.");
-            await Task.Delay(100);
+            await Task.Delay(100); // real time: Azurite, a process of its own, is starting
         }
     }
 
