@@ -53,6 +53,9 @@ public sealed partial class ConsentLedger(StorageAccount storage, OrgStore orgs,
 {
     public const int MaxConsentIdLength = 64;
     public const int MaxDescriptionLength = 200;
+
+    /// <summary>How far a client's clock may run ahead of ours when it says when a consent was given.</summary>
+    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
     private const string CurrentPrefix = "c:";
     private const string HistoryPrefix = "h:";
     private const string SubjectHistoryPrefix = "s:";
@@ -101,6 +104,11 @@ public sealed partial class ConsentLedger(StorageAccount storage, OrgStore orgs,
     /// <summary>Records a decision; the description stays as it was unless a new one is given.</summary>
     private async Task<Consent> SetAsync(Guid orgId, ConsentScope scope, string? email, string consentId, ConsentDecision decision, Actor actor, CancellationToken cancellationToken)
     {
+        // When the person decided: a past time (five minutes of clock skew allowed), never the future.
+        if (decision.ConsentTimestamp > time.GetUtcNow() + MaxClockSkew)
+        {
+            throw LockteraException.Validation("consent_timestamp", "cannot be in the future");
+        }
         var table = await Table(cancellationToken);
         var subject = Subject(scope, email);
         if (scope == ConsentScope.Viewer)

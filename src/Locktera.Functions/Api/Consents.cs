@@ -91,8 +91,7 @@ public sealed class Consents(ConsentLedger ledger)
         var status = body.OptionalEnum("status", s => s switch { "granted" => true, "revoked" => (bool?)false, _ => null }, StatusNames);
         var isChecked = body.Bool("is_checked");
         var description = body.Text("description", ConsentLedger.MaxDescriptionLength);
-        // When the person decided: a past time (five minutes of clock skew allowed), never the future.
-        var at = body.Timestamp("consent_timestamp", value => value > DateTimeOffset.UtcNow.AddMinutes(5) ? "cannot be in the future" : null);
+        var at = body.Timestamp("consent_timestamp");
         if (body.Text("consent_id", ConsentLedger.MaxConsentIdLength + 1) is { } named && ConsentLedger.NormalizeConsentId(named, out _) != consentId)
         {
             body.Fail("consent_id", "differs from the consent id in the path");
