@@ -18,25 +18,25 @@ public sealed class ContainerDrm(ContainerService containers, ViewerAccess acces
     [Function("GetContainerDrm")]
     [RequirePermission(Permission.Read)]
     public IResult Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm")] HttpRequest req, string container_id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm")] HttpRequest req) =>
         View(req, containers.RulesOf(req.TargetContainer()));
 
     [Function("GetContainerDrmById")]
     [RequirePermission(Permission.Read)]
     public IResult GetById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/drm")] HttpRequest req, string container_id) =>
-        Get(req, container_id);
+        Get(req);
 
     [Function("GetContainerDrmRules")]
     [RequirePermission(Permission.Read)]
     public IResult GetRules(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/drm_rules")] HttpRequest req, string container_id) =>
-        Get(req, container_id);
+        Get(req);
 
     [Function("ChangeContainerDrm")]
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Change(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", "patch", Route = InOrg + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", "patch", Route = InOrg + "/drm")] HttpRequest req, CancellationToken cancellationToken)
     {
         var record = req.TargetContainer();
         var change = ReadChange(await JsonBody.ReadAsync(req), record, replace: HttpMethods.IsPut(req.Method));
@@ -47,12 +47,12 @@ public sealed class ContainerDrm(ContainerService containers, ViewerAccess acces
     [RequirePermission(Permission.Write)]
     public Task<IResult> ChangeById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Direct + "/drm")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        Change(req, container_id, cancellationToken);
+        Change(req, cancellationToken);
 
     [Function("ClearContainerDrmRules")]
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Clear(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg + "/drm_rules")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg + "/drm_rules")] HttpRequest req, CancellationToken cancellationToken)
     {
         await containers.UpdateRulesAsync(req.TargetContainer(), DrmRulesChange.Replace(DrmRules.None), IfMatch(req), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
@@ -65,7 +65,7 @@ public sealed class ContainerDrm(ContainerService containers, ViewerAccess acces
     [Function("EvaluateContainerDrm")]
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Evaluate(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = InOrg + "/drm/evaluate")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = InOrg + "/drm/evaluate")] HttpRequest req)
     {
         var body = await JsonBody.ReadAsync(req);
         var viewer = body.Email("viewer")?.ToLowerInvariant();

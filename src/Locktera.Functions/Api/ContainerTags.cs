@@ -9,7 +9,7 @@ public sealed class ContainerTags(ContainerService containers)
 
     [Function("SetContainerTags")]
     [RequirePermission(Permission.Write)]
-    public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfContainer + "/tags")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OfContainer + "/tags")] HttpRequest req, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(req, arrayField: "tags");
         var tags = body.Strings("tags", ManifestReader.MaxTags, ManifestReader.MaxTagLength);
@@ -24,7 +24,7 @@ public sealed class ContainerTags(ContainerService containers)
 
     [Function("GetContainerTagsAudit")]
     [RequirePermission(Permission.Read)]
-    public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/tags_audit")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/tags_audit")] HttpRequest req, CancellationToken cancellationToken)
     {
         var changes = await containers.TagChangesAsync(req.TargetContainer(), cancellationToken);
         return ApiResults.Ok(changes.Select(c => new TagChangeView(c)).ToList());

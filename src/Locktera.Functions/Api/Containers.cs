@@ -49,7 +49,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
 
     [Function("DeleteContainer")]
     [RequirePermission(Permission.Write)]
-    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg)] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = InOrg)] HttpRequest req, CancellationToken cancellationToken)
     {
         await containers.DeleteAsync(req.TargetContainer(), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
@@ -58,11 +58,11 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [Function("DeleteContainerById")]
     [RequirePermission(Permission.Write)]
     public Task<IResult> DeleteById([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Direct)] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        Delete(req, container_id, cancellationToken);
+        Delete(req, cancellationToken);
 
     [Function("BlockContainer")]
     [RequirePermission(Permission.Write)]
-    public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> Block([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = InOrg + "/block")] HttpRequest req, CancellationToken cancellationToken)
     {
         await containers.SetBlockedAsync(req.TargetContainer(), blocked: HttpMethods.IsPut(req.Method), req.Actor(), cancellationToken);
         return ApiResults.NoContent();
@@ -71,14 +71,14 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [Function("DecodeManifest")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeManifest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode")] HttpRequest req, CancellationToken cancellationToken) =>
         ApiResults.Ok(new DecodedManifestView((await OpenAsync(req, cancellationToken)).Container));
 
     [Function("DecodeManifestById")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public Task<IResult> DecodeManifestById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode")] HttpRequest req, string container_id, CancellationToken cancellationToken) =>
-        DecodeManifest(req, container_id, cancellationToken);
+        DecodeManifest(req, cancellationToken);
 
     /// <summary>
     /// One file, or the range of it that <c>Range</c> asks for. The range is resolved against the
@@ -87,7 +87,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [Function("DecodeFile")]
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public async Task<IResult> DecodeFile(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = InOrg + "/decode/{file_name}")] HttpRequest req, string file_name, CancellationToken cancellationToken)
     {
         var access = await OpenAsync(req, cancellationToken);
         var file = access.Container.File(file_name);
@@ -102,7 +102,7 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     [RequirePermission(Permission.Read, AllowViewer = true)]
     public Task<IResult> DecodeFileById(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Direct + "/decode/{file_name}")] HttpRequest req, string container_id, string file_name, CancellationToken cancellationToken) =>
-        DecodeFile(req, container_id, file_name, cancellationToken);
+        DecodeFile(req, file_name, cancellationToken);
 
     /// <summary>Opens the route's container for a decode (<see cref="ViewerAccess.OpenAsync"/>) with what the request presents; a viewer's session goes back in its header.</summary>
     private async Task<DecodeAccess> OpenAsync(HttpRequest req, CancellationToken cancellationToken)

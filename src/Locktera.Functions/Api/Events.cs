@@ -24,7 +24,7 @@ public sealed class Events(EventLog events)
 
     [Function("ListContainerEvents")]
     [RequirePermission(Permission.Read)]
-    public async Task<IResult> ListOfContainer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer)] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> ListOfContainer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer)] HttpRequest req, CancellationToken cancellationToken)
     {
         var container = req.TargetContainer();
         return await ListAsync(req, EventFilter.From(req, routeContainer: container.Id), cancellationToken);
@@ -39,7 +39,7 @@ public sealed class Events(EventLog events)
     /// </summary>
     [Function("RecordContainerEvent")]
     [RequirePermission(Permission.Write)]
-    public async Task<IResult> Record([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer)] HttpRequest req, string container_id, CancellationToken cancellationToken)
+    public async Task<IResult> Record([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer)] HttpRequest req, CancellationToken cancellationToken)
     {
         var container = req.TargetContainer();
         var body = await JsonBody.ReadAsync(req);

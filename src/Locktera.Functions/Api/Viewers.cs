@@ -10,7 +10,7 @@ public sealed class Viewers(ViewerTokens tokens, ViewerAccess access)
     [Function("IssueViewerToken")]
     [RequirePermission(Permission.Write)]
     public async Task<IResult> IssueToken(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer + "/viewer_tokens")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OfContainer + "/viewer_tokens")] HttpRequest req)
     {
         var body = await JsonBody.ReadAsync(req);
         var email = body.Email("email", required: true);
@@ -24,7 +24,7 @@ public sealed class Viewers(ViewerTokens tokens, ViewerAccess access)
     [Function("ListViewerAttempts")]
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Attempts(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/attempts")] HttpRequest req, string container_id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OfContainer + "/attempts")] HttpRequest req, CancellationToken cancellationToken)
     {
         var states = await access.AttemptsAsync(req.TargetContainer(), cancellationToken);
         return ApiResults.Ok(states.Select(s => new ViewerAttemptView(s)).ToList());
@@ -33,7 +33,7 @@ public sealed class Viewers(ViewerTokens tokens, ViewerAccess access)
     [Function("UnlockViewer")]
     [RequirePermission(Permission.Write)]
     public async Task<IResult> Unlock(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = OfContainer + "/lockouts/{email}")] HttpRequest req, string container_id, string email, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = OfContainer + "/lockouts/{email}")] HttpRequest req, string email, CancellationToken cancellationToken)
     {
         var viewer = ContactRules.NormalizeEmail(email, out var problem) ?? throw LockteraException.Validation("email", problem!);
         await access.UnlockAsync(req.TargetContainer(), viewer, req.Actor(), cancellationToken);
