@@ -93,9 +93,10 @@ static async Task<double> RangeLatencyAsync(IContentStore store, string key, (Te
     {
         var elapsed = await Time(async () =>
         {
-            var (offset, length) = TeraReader.StoredRange(header, file, from, to);
-            await using var stored = await store.OpenReadAsync(key, offset, length, CancellationToken.None);
-            await TeraReader.CopyRangeAsync(header, keys, 0, file, stored, from, to, Stream.Null, CancellationToken.None);
+            var run = TeraRun.Of(header, written.Index, 0, 0);
+            var (offset, length) = run.StoredRange(from, to);
+            await using var reader = await TeraReader.StartAsync(header, keys, run, await store.OpenReadAsync(key, offset, length, CancellationToken.None), from, to, CancellationToken.None);
+            await reader.CopyToAsync(Stream.Null, CancellationToken.None);
         });
         samples.Add(elapsed);
     }

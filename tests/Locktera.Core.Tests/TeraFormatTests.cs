@@ -26,7 +26,7 @@ public class TeraFormatTests
     }
 
     /// <summary>Opens a whole stored container the way a standalone reader would: trailer, header, index, then every file.</summary>
-    private static async Task<List<byte[]>> DecodeAll(byte[] stored, string? password = null, byte[]? privateKey = null)
+    internal static async Task<List<byte[]>> DecodeAll(byte[] stored, string? password = null, byte[]? privateKey = null)
     {
         if (stored.Length < TeraTrailer.Size)
         {
@@ -34,29 +34,24 @@ public class TeraFormatTests
         }
         var trailer = TeraTrailer.Parse(stored.AsSpan(stored.Length - TeraTrailer.Size));
         var header = TeraHeader.Parse(stored.AsSpan(0, Math.Min(trailer.HeaderLength, stored.Length)));
-        trailer.Verify(header, stored.Length);
         var contentKey = header.UnwrapContentKey(privateKey ?? OrgKey.Private);
         var keys = header.Keys(contentKey, password);
+        if (trailer.IndexOffset + trailer.IndexLength > stored.Length)
+        {
+            throw new TeraIntegrityException("too short");
+        }
         var index = TeraIndex.Open(header, keys, stored.AsSpan((int)trailer.IndexOffset, trailer.IndexLength), trailer.IndexOffset);
+        trailer.Verify(header, index, stored.Length);
         var result = new List<byte[]>();
         for (var i = 0; i < index.Files.Count; i++)
         {
-            result.Add(await ReadRange(stored, header, keys, i, index.Files[i], 0, index.Files[i].Size - 1));
+            result.Add(await StoredContainer.ReadAsync(stored, header, keys, index, trailer.IndexOffset + trailer.IndexLength, i, 0, index.Files[i].Size - 1));
         }
         return result;
     }
 
-    private static async Task<byte[]> ReadRange(byte[] stored, TeraHeader header, TeraKeys keys, int fileIndex, TeraFile file, long from, long to)
-    {
-        if (file.Size == 0)
-        {
-            return [];
-        }
-        var (offset, length) = TeraReader.StoredRange(header, file, from, to);
-        var output = new MemoryStream();
-        await TeraReader.CopyRangeAsync(header, keys, fileIndex, file, new MemoryStream(stored, (int)offset, (int)length), from, to, output, CancellationToken.None);
-        return output.ToArray();
-    }
+    private static Task<byte[]> ReadRange(byte[] stored, TeraHeader header, TeraKeys keys, TeraWritten written, int fileIndex, long from, long to) =>
+        StoredContainer.ReadAsync(stored, header, keys, written.Index, 0, fileIndex, from, to);
 
     private static byte[] Random(int size, int seed)
     {
@@ -108,9 +103,9 @@ public class TeraFormatTests
             var random = new Random(seed);
             var from = random.NextInt64(content.Length);
             var to = random.Next(4) == 0 ? from : random.NextInt64(from, content.Length);
-            var (_, length) = TeraReader.StoredRange(header, file, from, to);
+            var (_, length) = TeraRun.Of(header, written.Index, 0, 1).StoredRange(from, to);
             Assert.True(length <= (((to / Segment) - (from / Segment)) + 1) * (Segment + 16), "reads only the touched segments");
-            Assert.Equal(content.AsSpan((int)from, (int)(to - from + 1)).ToArray(), await ReadRange(stored, header, keys, 1, file, from, to));
+            Assert.Equal(content.AsSpan((int)from, (int)(to - from + 1)).ToArray(), await ReadRange(stored, header, keys, written, 1, from, to));
         }
     }
 
@@ -201,7 +196,8 @@ public class TeraFormatTests
         var header = TeraHeader.Parse(stored);
         var keys = header.Keys(header.UnwrapContentKey(OrgKey.Private), null);
         var shorter = a with { Size = 2 * Segment };
-        await Assert.ThrowsAsync<TeraIntegrityException>(() => ReadRange(stored, header, keys, 0, shorter, 0, shorter.Size - 1));
+        var index = written.Index with { Files = [shorter, b] };
+        await Assert.ThrowsAsync<TeraIntegrityException>(() => StoredContainer.ReadAsync(stored, header, keys, index, 0, 0, 0, shorter.Size - 1));
     }
 
     private static async Task<bool> Fails(byte[] stored)

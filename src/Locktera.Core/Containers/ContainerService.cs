@@ -17,6 +17,13 @@ public sealed record OpenedContainer(ContainerRecord Record, TeraHeader Header, 
 {
     public TeraFile File(string name) => Index.Files[FileIndex(name)];
 
+    /// <summary>
+    /// What identifies the bytes of a file, for ETags: its SHA-256 where the index has one (version 1),
+    /// else a value derived from the container's seal, which changes with any byte of the container.
+    /// </summary>
+    public string VersionOf(TeraFile file) =>
+        file.Sha256 ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Record.Seal}\n{file.Name}")));
+
     /// <summary>Where the file of that name is in the index; its segments are sealed under that position.</summary>
     public int FileIndex(string name) => Index.Files.ToList().FindIndex(f => f.Name == name) is >= 0 and var index
         ? index
@@ -220,9 +227,11 @@ public sealed class ContainerService(
     {
         var content = await IntegrityCheckedAsync(opened.Record, actor, async () =>
         {
-            var (offset, length) = TeraReader.StoredRange(opened.Header, file, from, to);
+            var run = TeraRun.Of(opened.Header, opened.Index, opened.Record.IndexOffset + opened.Record.IndexLength, opened.FileIndex(file.Name));
+            var (a, b) = run.Of(file, from, to);
+            var (offset, length) = run.StoredRange(a, b);
             var stored = await ReadStoredAsync(opened.Store, opened.Record.ObjectKey, offset, length, cancellationToken);
-            var reader = await TeraReader.StartAsync(opened.Header, opened.Keys, opened.FileIndex(file.Name), file, stored, from, to, cancellationToken);
+            var reader = await TeraReader.StartAsync(opened.Header, opened.Keys, run, stored, a, b, cancellationToken);
             return new OpenedFile(reader, reason => RecordIntegrityFailureAsync(opened.Record, actor, reason));
         });
         meter.Count(opened.Record.OrgId, actor.UsageSubject, Counters.BytesOut, to - from + 1);

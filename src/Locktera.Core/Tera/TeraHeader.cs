@@ -9,7 +9,14 @@ namespace Locktera.Core.Tera;
 /// </summary>
 public sealed class TeraHeader
 {
+    /// <summary>Version 1: each file its own run of segments, the index at the end (one request writes it in order).</summary>
     public const byte Version = 1;
+
+    /// <summary>
+    /// Version 2: all files one stream of segments, the index right after the header, so that every
+    /// part of an upload session can be sealed and stored on its own, in any order (docs/tera-format.md).
+    /// </summary>
+    public const byte StreamVersion = 2;
     public const int DefaultSegmentSize = 64 * 1024;
     public const int MinSegmentSize = 1024;
     public const int MaxSegmentSize = 16 * 1024 * 1024;
@@ -25,6 +32,9 @@ public sealed class TeraHeader
 
     /// <summary>SHA-256 of the header: part of every later ciphertext's associated data.</summary>
     public byte[] Hash { get; private set; } = [];
+
+    /// <summary><see cref="Version"/> or <see cref="StreamVersion"/>: where the files' segments and the index lie.</summary>
+    public byte FormatVersion { get; private set; }
 
     public Guid ContainerId { get; private set; }
 
@@ -53,11 +63,15 @@ public sealed class TeraHeader
     /// key, the container keys (needing <paramref name="password"/> when one is given) and the sealed rules.
     /// </summary>
     public static (TeraHeader Header, TeraKeys Keys) Create(
-        Guid containerId, Guid orgId, Guid orgKeyId, ReadOnlySpan<byte> orgPublicKey, int segmentSize, string? password, ReadOnlySpan<byte> rules)
+        Guid containerId, Guid orgId, Guid orgKeyId, ReadOnlySpan<byte> orgPublicKey, int segmentSize, string? password, ReadOnlySpan<byte> rules, byte version = Version)
     {
         if (segmentSize is < MinSegmentSize or > MaxSegmentSize)
         {
             throw new ArgumentOutOfRangeException(nameof(segmentSize));
+        }
+        if (version is not (Version or StreamVersion))
+        {
+            throw new ArgumentOutOfRangeException(nameof(version));
         }
         var contentKey = RandomNumberGenerator.GetBytes(32);
         var passwordParameters = password is null ? null : PasswordParameters.CreateDefault();
@@ -67,7 +81,7 @@ public sealed class TeraHeader
 
         using var buffer = new MemoryStream();
         buffer.Write(Magic);
-        buffer.WriteByte(Version);
+        buffer.WriteByte(version);
         buffer.Write(containerId.ToByteArray(bigEndian: true));
         buffer.Write(orgId.ToByteArray(bigEndian: true));
         buffer.Write(orgKeyId.ToByteArray(bigEndian: true));
@@ -98,7 +112,8 @@ public sealed class TeraHeader
         {
             throw new TeraIntegrityException("Not a .tera container.");
         }
-        if (reader.Take(1)[0] != Version)
+        var version = reader.Take(1)[0];
+        if (version is not (Version or StreamVersion))
         {
             throw new TeraIntegrityException("Unknown .tera format version.");
         }
@@ -133,6 +148,7 @@ public sealed class TeraHeader
         return new TeraHeader(raw)
         {
             Hash = SHA256.HashData(raw),
+            FormatVersion = version,
             ContainerId = containerId,
             OrgId = orgId,
             OrgKeyId = orgKeyId,

@@ -11,6 +11,19 @@ public static class TeraSegments
     /// <summary>The stored (encrypted) length of a whole file.</summary>
     public static long StoredLength(long size, int segmentSize) => size + Count(size, segmentSize) * Aead.TagSize;
 
+    /// <summary>
+    /// The index segments of a version-2 container are sealed under in place of a file's: all files
+    /// are one stream there (the header's version, in every segment's associated data through the
+    /// header's hash, keeps the two numberings apart).
+    /// </summary>
+    public const int Stream = -1;
+
+    /// <summary>How many segments a version-2 stream of <paramref name="size"/> bytes has: none when it is empty (the index says so).</summary>
+    public static long StreamCount(long size, int segmentSize) => (size + segmentSize - 1) / segmentSize;
+
+    /// <summary>The stored length of a version-2 stream.</summary>
+    public static long StreamStoredLength(long size, int segmentSize) => size + StreamCount(size, segmentSize) * Aead.TagSize;
+
     /// <summary>Offset from the file's start, and stored length, of segments first..last.</summary>
     public static (long Offset, long Length) Span(long size, int segmentSize, long first, long last)
     {
@@ -19,20 +32,20 @@ public static class TeraSegments
         return (offset, end - offset);
     }
 
-    internal static void Seal(TeraHeader header, TeraKeys keys, int fileIndex, long segment, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output)
+    internal static void Seal(TeraHeader header, byte[] segmentKey, int fileIndex, long segment, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
         Span<byte> nonce = stackalloc byte[Aead.NonceSize];
         Span<byte> aad = stackalloc byte[32 + 13];
         Bind(header, fileIndex, segment, last, nonce, aad);
-        Aead.Seal(keys.SegmentKey, nonce, plaintext, output, aad);
+        Aead.Seal(segmentKey, nonce, plaintext, output, aad);
     }
 
-    internal static void Open(TeraHeader header, TeraKeys keys, int fileIndex, long segment, bool last, ReadOnlySpan<byte> sealedSegment, Span<byte> output)
+    internal static void Open(TeraHeader header, byte[] segmentKey, int fileIndex, long segment, bool last, ReadOnlySpan<byte> sealedSegment, Span<byte> output)
     {
         Span<byte> nonce = stackalloc byte[Aead.NonceSize];
         Span<byte> aad = stackalloc byte[32 + 13];
         Bind(header, fileIndex, segment, last, nonce, aad);
-        Aead.Open(keys.SegmentKey, nonce, sealedSegment, output, aad, "file segment");
+        Aead.Open(segmentKey, nonce, sealedSegment, output, aad, "file segment");
     }
 
     private static void Bind(TeraHeader header, int fileIndex, long segment, bool last, Span<byte> nonce, Span<byte> aad)

@@ -69,7 +69,7 @@ public sealed class TeraWriter
                     throw new LockteraException(ErrorCode.ContainerTooLarge, $"The files exceed the limit of {maxBytes} bytes.");
                 }
                 fileHash.AppendData(current, 0, currentLength);
-                TeraSegments.Seal(_header, _keys, fileIndex, segment, last, current.AsSpan(0, currentLength), sealedSegment);
+                TeraSegments.Seal(_header, _keys.SegmentKey, fileIndex, segment, last, current.AsSpan(0, currentLength), sealedSegment);
                 await WriteAsync(sealedSegment.AsMemory(0, currentLength + Aead.TagSize), cancellationToken);
                 if (last)
                 {

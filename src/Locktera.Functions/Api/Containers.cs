@@ -91,11 +91,12 @@ public sealed class Containers(ContainerService containers, ViewerAccess viewerA
     {
         var access = await OpenAsync(req, cancellationToken);
         var file = access.Container.File(file_name);
-        var range = ByteRange.Resolve(req, file.Size, DecodedFileResult.ETag(file));
+        var version = access.Container.VersionOf(file);
+        var range = ByteRange.Resolve(req, file.Size, DecodedFileResult.ETag(version));
         // Read and authenticated up to the first segment here, so that stored bytes that fail are answered as any error is.
         var content = await containers.ReadFileAsync(access.Container, file, range?.From ?? 0, range?.To ?? file.Size - 1, req.Actor(), cancellationToken);
         req.HttpContext.Response.RegisterForDisposeAsync(content);
-        return new DecodedFileResult(access.Container.Record.Id, file, content, range, access.ViewOnly, logger);
+        return new DecodedFileResult(access.Container.Record.Id, file, version, content, range, access.ViewOnly, logger);
     }
 
     [Function("DecodeFileById")]

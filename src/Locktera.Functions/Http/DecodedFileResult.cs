@@ -16,12 +16,13 @@ namespace Locktera.Functions.Http;
 /// access), and a type a browser would run script in goes out as an attachment, never inline.
 /// </para>
 /// </summary>
-public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, OpenedFile content, ByteRange? range, bool viewOnly, ILogger logger) : IResult
+public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, string version, OpenedFile content, ByteRange? range, bool viewOnly, ILogger logger) : IResult
 {
     /// <summary>No script, no plugin, no request anywhere; inline styles only, for a browser's own rendering of text and images.</summary>
     public const string ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
 
-    public static string ETag(TeraFile file) => $"\"{file.Sha256}\"";
+    /// <summary>The ETag of a file's bytes, from <see cref="OpenedContainer.VersionOf"/>.</summary>
+    public static string ETag(string version) => $"\"{version}\"";
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -34,7 +35,7 @@ public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, O
         response.ContentType = type.ToString();
         response.ContentLength = range?.Length ?? file.Size;
         response.Headers.AcceptRanges = "bytes";
-        response.Headers.ETag = ETag(file);
+        response.Headers.ETag = ETag(version);
         response.Headers.CacheControl = "no-store";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 using Locktera.Core.Containers;
 using Locktera.Core.Tera;
@@ -39,7 +40,9 @@ public sealed class FileView(TeraFile file)
 {
     public string Type { get; } = file.Type;
     public long Size { get; } = file.Size;
-    public string Sha256 { get; } = file.Sha256;
+    /// <summary>The file's SHA-256, where it was written in order (an encode); not for a file of an upload session.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sha256 { get; } = file.Sha256;
     public int? Pages { get; } = file.Pages;
     public double? Duration { get; } = file.Duration;
     public bool Hidden { get; } = file.Hidden;

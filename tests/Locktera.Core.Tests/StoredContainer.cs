@@ -1,0 +1,22 @@
+using Locktera.Core.Tera;
+
+namespace Locktera.Core.Tests;
+
+/// <summary>Reads a whole stored container the way the service reads it: a range touches only its own segments.</summary>
+internal static class StoredContainer
+{
+    public static async Task<byte[]> ReadAsync(byte[] stored, TeraHeader header, TeraKeys keys, TeraIndex index, long dataOffset, int fileIndex, long from, long to)
+    {
+        var run = TeraRun.Of(header, index, dataOffset, fileIndex);
+        var (a, b) = run.Of(index.Files[fileIndex], from, to);
+        var (offset, length) = run.StoredRange(a, b);
+        if (offset + length > stored.Length)
+        {
+            throw new TeraIntegrityException("The stored container is truncated.");
+        }
+        await using var reader = await TeraReader.StartAsync(header, keys, run, new MemoryStream(stored, (int)offset, (int)length), a, b, CancellationToken.None);
+        var output = new MemoryStream();
+        await reader.CopyToAsync(output, CancellationToken.None);
+        return output.ToArray();
+    }
+}
