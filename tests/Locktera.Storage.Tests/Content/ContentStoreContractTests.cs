@@ -92,23 +92,11 @@ public abstract class ContentStoreContractTests
         var tags = new string[parts.Length];
         await Task.WhenAll(new[] { 3, 1, 4, 2 }.Select(number => Task.Run(async () =>
             tags[number - 1] = await Store.WritePartAsync(key, uploadId, number, parts[number - 1], default))));
+        await AssertNothingUnderAsync(key);
 
         await Store.CommitPartsAsync(key, uploadId, [.. tags.Select((tag, i) => new ContentPart(i + 1, tag))], default);
 
         await AssertContentAsync(key, [.. parts.SelectMany(part => part)]);
-    }
-
-    [Fact]
-    public async Task Nothing_is_readable_before_commit()
-    {
-        var key = NewKey();
-        var uploadId = await Store.StartPartsAsync(key, default);
-        var tag = await Store.WritePartAsync(key, uploadId, 1, Data(100), default);
-
-        await AssertNothingUnderAsync(key);
-
-        await Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, tag)], default);
-        await AssertContentAsync(key, Data(100));
     }
 
     [Fact]
@@ -127,12 +115,13 @@ public abstract class ContentStoreContractTests
     }
 
     [Fact]
-    public async Task One_part_smaller_than_the_minimum_is_an_object()
+    public async Task One_part_smaller_than_the_minimum_is_a_whole_object_once_committed()
     {
-        var key = NewKey();
-        var uploadId = await Store.StartPartsAsync(key, default);
-        var tag = await Store.WritePartAsync(key, uploadId, 1, Data(10), default);
+        var (key, uploadId, tag) = await StartWithOnePartAsync(Data(10));
+        await AssertNothingUnderAsync(key);
+
         await Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, tag)], default);
+
         await AssertContentAsync(key, Data(10));
     }
 
@@ -169,9 +158,7 @@ public abstract class ContentStoreContractTests
     [Fact]
     public async Task A_commit_after_abort_fails_and_makes_nothing()
     {
-        var key = NewKey();
-        var uploadId = await Store.StartPartsAsync(key, default);
-        var tag = await Store.WritePartAsync(key, uploadId, 1, Data(100), default);
+        var (key, uploadId, tag) = await StartWithOnePartAsync(Data(100));
         await Store.AbortPartsAsync(key, uploadId, default);
 
         await Assert.ThrowsAsync<ContentPartsMissingException>(() => Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, tag)], default));
@@ -182,9 +169,7 @@ public abstract class ContentStoreContractTests
     [Fact]
     public async Task Abort_after_commit_keeps_the_object()
     {
-        var key = NewKey();
-        var uploadId = await Store.StartPartsAsync(key, default);
-        var tag = await Store.WritePartAsync(key, uploadId, 1, Data(100), default);
+        var (key, uploadId, tag) = await StartWithOnePartAsync(Data(100));
         await Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, tag)], default);
 
         await Store.AbortPartsAsync(key, uploadId, default);
@@ -228,6 +213,14 @@ public abstract class ContentStoreContractTests
 
     /// <summary>What an adapter can check beyond "nothing readable" after a multipart upload was aborted.</summary>
     protected abstract Task AssertNoPartsLeftAsync(string key, string uploadId);
+
+    /// <summary>A new upload under a new key, and the tag of its part 1.</summary>
+    private async Task<(string Key, string UploadId, string Tag)> StartWithOnePartAsync(byte[] part)
+    {
+        var key = NewKey();
+        var uploadId = await Store.StartPartsAsync(key, default);
+        return (key, uploadId, await Store.WritePartAsync(key, uploadId, 1, part, default));
+    }
 
     private async Task AssertNothingUnderAsync(string key)
     {
