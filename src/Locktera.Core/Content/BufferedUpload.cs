@@ -57,7 +57,7 @@ internal abstract class BufferedUpload(int blockSize) : IContentUpload
     /// <summary>Releases what was sent for an upload that will never be committed; must not throw.</summary>
     protected abstract ValueTask DiscardAsync();
 
-    protected static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>
+    internal static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(data.ToArray(), writable: false);

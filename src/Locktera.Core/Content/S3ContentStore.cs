@@ -15,8 +15,8 @@ namespace Locktera.Core.Content;
 /// </summary>
 public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentStore
 {
-    /// <summary>S3's smallest part size (except for the last part).</summary>
-    public const int PartSize = 5 * 1024 * 1024;
+    /// <summary>The part size of <see cref="StartUploadAsync"/>: S3's smallest (except for the last part).</summary>
+    public const int PartSize = IContentStore.MinPartBytes;
 
     /// <summary>
     /// A client for <paramref name="host"/> (any S3-compatible service URL, path-style) or, without
@@ -108,6 +108,59 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
     public Task<IContentUpload> StartUploadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult<IContentUpload>(new Upload(client, bucket, key));
 
+    public async Task<string> StartPartsAsync(string key, CancellationToken cancellationToken) =>
+        (await client.InitiateMultipartUploadAsync(bucket, key, cancellationToken)).UploadId;
+
+    public async Task<string> WritePartAsync(string key, string uploadId, int number, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        ContentParts.CheckPart(number, bytes);
+        try
+        {
+            return await UploadPartAsync(client, bucket, key, uploadId, number, bytes, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == NoSuchUpload)
+        {
+            throw new ContentUploadGoneException(key);
+        }
+    }
+
+    /// <summary>S3 answers InvalidPart for a part never written or named with another ETag, NoSuchUpload once the upload is gone.</summary>
+    public async Task CommitPartsAsync(string key, string uploadId, IReadOnlyList<ContentPart> parts, CancellationToken cancellationToken)
+    {
+        ContentParts.CheckCommit(parts);
+        try
+        {
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = [.. parts.Select(part => new PartETag(part.Number, part.Tag))],
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "InvalidPart" or NoSuchUpload)
+        {
+            throw new ContentPartsMissingException(key);
+        }
+    }
+
+    /// <summary>
+    /// An upload that is gone (aborted, or committed: its object stays) answers NoSuchUpload, which
+    /// is success here. So is a service that does not implement the call (s3rver answers 405): the
+    /// parts stay invisible, as after a failed discard, until the bucket's lifecycle rule
+    /// (AbortIncompleteMultipartUpload) removes them.
+    /// </summary>
+    public async Task AbortPartsAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.AbortMultipartUploadAsync(bucket, key, uploadId, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == NoSuchUpload || e.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
+        {
+        }
+    }
+
     public async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken)
     {
         try
@@ -136,6 +189,27 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         client.DeleteObjectAsync(bucket, key, cancellationToken);
 
+    private const string NoSuchUpload = "NoSuchUpload";
+
+    /// <summary>Sends one part of a multipart upload; returns its ETag.</summary>
+    private static async Task<string> UploadPartAsync(
+        IAmazonS3 client, string bucket, string key, string uploadId, int number, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        using var stream = BufferedUpload.AsStream(bytes);
+        // Signed whole rather than aws-chunked: S3-compatible services do not all understand chunked signing.
+        var part = await client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = number,
+            InputStream = stream,
+            PartSize = bytes.Length,
+            UseChunkEncoding = false,
+        }, cancellationToken);
+        return part.ETag;
+    }
+
     private sealed class Upload(IAmazonS3 client, string bucket, string key) : BufferedUpload(PartSize)
     {
         private readonly List<PartETag> _parts = [];
@@ -144,19 +218,7 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
         protected override async Task SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
         {
             _uploadId ??= (await client.InitiateMultipartUploadAsync(bucket, key, cancellationToken)).UploadId;
-            using var stream = AsStream(block);
-            // Signed whole rather than aws-chunked: S3-compatible services do not all understand chunked signing.
-            var part = await client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = bucket,
-                Key = key,
-                UploadId = _uploadId,
-                PartNumber = number,
-                InputStream = stream,
-                PartSize = block.Length,
-                UseChunkEncoding = false,
-            }, cancellationToken);
-            _parts.Add(new PartETag(number, part.ETag));
+            _parts.Add(new PartETag(number, await UploadPartAsync(client, bucket, key, _uploadId, number, block, cancellationToken)));
         }
 
         protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Azure.Storage.Blobs;
+using Locktera.Core.Storage;
 
 namespace Locktera.Storage.Tests.Content;
 
@@ -86,6 +87,34 @@ public sealed class ConnectTimeEndpointTests : IDisposable
 
         _options.AllowPrivateStorageEndpoints = false;
         Assert.Equal(Refused, await StorageConfigService.ProblemAsync(_stores.Connect(settings), default));
+    }
+
+    /// <summary>An org's own store is one of the same adapters: its multipart uploads work, and connect only where the rule allows.</summary>
+    [Theory]
+    [InlineData("s3")]
+    [InlineData("azure")]
+    public async Task Multipart_uploads_to_an_orgs_own_store_work_and_are_held_to_the_rule_at_connect_time(string provider)
+    {
+        var settings = await SettingsAsync(provider, "127.0.0.1");
+        var key = $"parts/{Guid.NewGuid():N}";
+        using (var development = new StorageEndpointPolicy(Options.Create(new LockteraOptions { AllowPrivateStorageEndpoints = true })))
+        {
+            var store = new ContentStores(null!, null!, development, Options.Create(_options)).Connect(settings);
+            var uploadId = await store.StartPartsAsync(key, default);
+            var tag = await store.WritePartAsync(key, uploadId, 1, "parts"u8.ToArray(), default);
+            await store.CommitPartsAsync(key, uploadId, [new ContentPart(1, tag)], default);
+            await using var read = await store.OpenReadAsync(key, 0, 5, default);
+            Assert.Equal("parts", await new StreamReader(read).ReadToEndAsync());
+        }
+
+        _options.AllowPrivateStorageEndpoints = false;
+        var refused = _stores.Connect(settings);
+        var e = await Record.ExceptionAsync(async () =>
+        {
+            var uploadId = await refused.StartPartsAsync(key, default);
+            await refused.WritePartAsync(key, uploadId, 1, "parts"u8.ToArray(), default);
+        });
+        Assert.True(e is not null && StorageFailures.IsOutage(e), e?.ToString());
     }
 
     [Theory]
