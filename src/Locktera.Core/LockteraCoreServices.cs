@@ -81,6 +81,8 @@ public static class LockteraCoreServices
         services.AddSingleton<ExpirySweep>();
         services.AddSingleton<OrgPurge>();
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<Uploads.UploadSessionStore>();
+        services.AddSingleton<Uploads.UploadSessions>();
         return services;
     }
 

@@ -27,8 +27,30 @@ public sealed class LockteraOptions
     /// <summary>The most files one encode may hold.</summary>
     public int MaxFilesPerContainer { get; set; } = 1000;
 
-    /// <summary>The most plaintext bytes one encode may hold (default 5 GiB).</summary>
-    public long MaxContainerBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+    /// <summary>
+    /// The most plaintext bytes one container may hold, encoded in one request or sent in an upload
+    /// session. The default, 625 GiB, is what an upload session can store on S3: 10,000 parts of at
+    /// most <see cref="MaxUploadPartBytes"/> (Azure block blobs hold more: 50,000 blocks).
+    /// </summary>
+    public long MaxContainerBytes { get; set; } = MaxUploadParts * (long)MaxUploadPartBytes;
+
+    /// <summary>The most parts an upload session has: S3's limit on one multipart upload.</summary>
+    public const int MaxUploadParts = 10_000;
+
+    /// <summary>The largest part an upload session asks for: well inside the 100 MB a Functions host accepts per request.</summary>
+    public const int MaxUploadPartBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The part size of an upload session (default 16 MiB; 5 MiB, S3's smallest part, to 64 MiB, in
+    /// whole 64 KiB segments). A container larger than 10,000 such parts gets larger parts.
+    /// </summary>
+    public int UploadPartBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>How many upload sessions an org may have open (not yet committed or aborted) at once.</summary>
+    public int MaxOpenUploadSessions { get; set; } = 20;
+
+    /// <summary>How long an upload session stays open for parts and its commit; then its parts are removed.</summary>
+    public int UploadSessionHours { get; set; } = 24;
 
     /// <summary>
     /// Development only: lets organizations configure storage endpoints over http and on loopback or
@@ -94,6 +116,14 @@ public sealed class LockteraOptions
         if (CounterFlushSeconds is < 1 or > 300)
         {
             yield return "Locktera__CounterFlushSeconds must be between 1 and 300.";
+        }
+        if (UploadPartBytes is < 5 * 1024 * 1024 or > MaxUploadPartBytes || UploadPartBytes % Tera.TeraHeader.DefaultSegmentSize != 0)
+        {
+            yield return "Locktera__UploadPartBytes must be from 5 MiB (5242880) to 64 MiB (67108864), in whole 64 KiB (65536).";
+        }
+        if (MaxOpenUploadSessions < 1 || UploadSessionHours < 1)
+        {
+            yield return "Locktera__MaxOpenUploadSessions and Locktera__UploadSessionHours must be positive.";
         }
         if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1 || MaxImportRows < 1)
         {

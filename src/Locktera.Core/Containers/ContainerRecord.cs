@@ -44,6 +44,12 @@ public sealed record ContainerRecord
 
     public string? Sha256 { get; init; }
 
+    /// <summary>
+    /// For a container written in parts (an upload session), which has no whole-object MD5 or SHA-256:
+    /// the SHA-256 of its parts' SHA-256s (each of a part's plaintext, verified as it arrived), in part order.
+    /// </summary>
+    public string? PartsSha256 { get; init; }
+
     public int HeaderLength { get; init; }
 
     public long IndexOffset { get; init; }

@@ -23,6 +23,10 @@ public sealed class ContainerSeal(MasterKey masterKey)
     public string Compute(Guid orgId, Guid containerId, TeraWritten written) =>
         Convert.ToBase64String(Mac(orgId, containerId, written.HeaderHash, written.IndexOffset, written.IndexHash));
 
+    /// <summary>The seal of a container whose header and sealed index are at hand (one written in parts: both exist before any part).</summary>
+    public string Compute(Guid orgId, Guid containerId, ReadOnlySpan<byte> header, long indexOffset, ReadOnlySpan<byte> sealedIndex) =>
+        Convert.ToBase64String(Mac(orgId, containerId, SHA256.HashData(header), indexOffset, SHA256.HashData(sealedIndex)));
+
     /// <summary>
     /// Checks the header and sealed index read from storage against the record's seal; a mismatch is
     /// a <see cref="TeraIntegrityException"/> whose message says what the stored object is instead.

@@ -55,6 +55,17 @@ public sealed class OpenedFile(TeraReader reader, Func<string, Task> recordInteg
     public ValueTask DisposeAsync() => reader.DisposeAsync();
 }
 
+/// <summary>
+/// A container an upload session writes in parts (<see cref="ContainerService.BeginPartsAsync"/>):
+/// its pending record, and what sealing a part and committing need — the version-2 header, the
+/// sealed index, the segment and index keys (kept sealed by the session), the store's upload id.
+/// </summary>
+public sealed record PartedContainer(
+    ContainerRecord Record, byte[] Header, byte[] SealedIndex, byte[] SegmentKey, byte[] IndexKey, string UploadId, int PartSize, long StreamSize)
+{
+    public TeraParts Parts => new(TeraHeader.Parse(Header), SealedIndex, StreamSize, PartSize);
+}
+
 public sealed class ContainerService(
     ContainerStore store, OrgKeyPairs keyPairs, ContainerSeal seal, IContentStores stores, EventLog events, UsageMeter meter, DueIndex due, IMemoryCache cache, IOptions<LockteraOptions> options, TimeProvider time)
 {
@@ -86,28 +97,7 @@ public sealed class ContainerService(
     public async Task<(ContainerRecord Record, TeraIndex Index)> EncodeAsync(
         Guid orgId, Actor actor, EncodeManifest manifest, IAsyncEnumerable<EncodeFile> files, CancellationToken cancellationToken)
     {
-        var id = OrderedGuid.Next();
-        var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
-        var keyPair = await keyPairs.ActiveAsync(orgId, cancellationToken);
-        var rules = manifest.Rules.ToJson().ToJsonString();
-        var (header, keys) = TeraHeader.Create(id, orgId, keyPair.Id, keyPair.PublicKey, TeraHeader.DefaultSegmentSize, manifest.Password,
-            manifest.Dynamic ? [] : Encoding.UTF8.GetBytes(rules));
-        var record = new ContainerRecord
-        {
-            Id = id,
-            OrgId = orgId,
-            Name = manifest.Name ?? $"container-{id:N}"[..18],
-            Status = ContainerStatus.Pending,
-            CreatedAt = time.GetUtcNow(),
-            CreatedBy = actor.User,
-            Tags = manifest.Tags,
-            Dynamic = manifest.Dynamic,
-            Downloadable = manifest.Rules.Downloadable,
-            PasswordProtected = manifest.Password is not null,
-            StorageId = target.StorageId,
-            ObjectKey = $"{orgId}/{id}.tera",
-            Rules = rules,
-        };
+        var (record, header, keys, target) = await NewAsync(orgId, actor, manifest, TeraHeader.Version, cancellationToken);
         // Noted before anything is written, so that whatever a crash leaves behind is found and removed;
         // an encode that ends, committed or cleaned up, removes its note (SettleEncodeAsync).
         await due.AddAsync(DueIndex.Encodes, EncodeNoteDue(record), Subject(record), cancellationToken,
@@ -145,6 +135,163 @@ public sealed class ContainerService(
     }
 
     /// <summary>
+    /// A new container's pending record (not yet stored: never listed), its header and keys for the
+    /// org's active key pair, and the org's current storage, which it will be written to.
+    /// </summary>
+    private async Task<(ContainerRecord Record, TeraHeader Header, TeraKeys Keys, ContentTarget Target)> NewAsync(
+        Guid orgId, Actor actor, EncodeManifest manifest, byte version, CancellationToken cancellationToken)
+    {
+        var id = OrderedGuid.Next();
+        var target = await stores.ForNewContainerAsync(orgId, cancellationToken);
+        var keyPair = await keyPairs.ActiveAsync(orgId, cancellationToken);
+        var rules = manifest.Rules.ToJson().ToJsonString();
+        var (header, keys) = TeraHeader.Create(id, orgId, keyPair.Id, keyPair.PublicKey, TeraHeader.DefaultSegmentSize, manifest.Password,
+            manifest.Dynamic ? [] : Encoding.UTF8.GetBytes(rules), version);
+        var record = new ContainerRecord
+        {
+            Id = id,
+            OrgId = orgId,
+            Name = manifest.Name ?? $"container-{id:N}"[..18],
+            Status = ContainerStatus.Pending,
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = actor.User,
+            Tags = manifest.Tags,
+            Dynamic = manifest.Dynamic,
+            Downloadable = manifest.Rules.Downloadable,
+            PasswordProtected = manifest.Password is not null,
+            StorageId = target.StorageId,
+            ObjectKey = $"{orgId}/{id}.tera",
+            Rules = rules,
+        };
+        return (record, header, keys, target);
+    }
+
+    /// <summary>
+    /// Begins a container that an upload session writes in parts: its pending record (never listed),
+    /// its version-2 header and sealed index — both known now, as the manifest gives every file's size,
+    /// so the record's seal is too — and a multipart upload in the org's current storage. What the
+    /// session must keep to seal and commit the parts is returned.
+    /// </summary>
+    public async Task<PartedContainer> BeginPartsAsync(
+        Guid orgId, Actor actor, EncodeManifest manifest, IReadOnlyList<(string Name, string Type, long Size, TeraFileDetails Details)> files, int partSize, CancellationToken cancellationToken)
+    {
+        var (record, header, keys, target) = await NewAsync(orgId, actor, manifest, TeraHeader.StreamVersion, cancellationToken);
+        var index = TeraIndex.ForStream(record.Name, record.CreatedAt, files);
+        var sealedIndex = index.Seal(header, keys, header.Bytes.Length);
+        var parts = new TeraParts(header, sealedIndex, index.StreamSize, partSize);
+        record = record with
+        {
+            Size = parts.ObjectSize,
+            HeaderLength = header.Bytes.Length,
+            IndexOffset = header.Bytes.Length,
+            IndexLength = sealedIndex.Length,
+            Seal = seal.Compute(orgId, record.Id, header.Bytes, header.Bytes.Length, sealedIndex),
+        };
+        var uploadId = await target.Store.StartPartsAsync(record.ObjectKey, cancellationToken);
+        try
+        {
+            await store.AddAsync(record, cancellationToken);
+        }
+        catch
+        {
+            await target.Store.AbortPartsAsync(record.ObjectKey, uploadId, CancellationToken.None);
+            throw;
+        }
+        return new PartedContainer(record, header.Bytes, sealedIndex, keys.SegmentKey, keys.IndexKey, uploadId, partSize, index.StreamSize);
+    }
+
+    /// <summary>
+    /// Completes a container written in parts once every part is stored: the parts become the object
+    /// (for a container of empty files, the one part of header, index and trailer is written now), and
+    /// the record becomes active with <paramref name="partsSha256"/> as its digest; the encode is then
+    /// metered and recorded. Repeatable: a commit that crashed part-way is finished by the next, and
+    /// what it did is never done twice.
+    /// </summary>
+    public async Task<(ContainerRecord Record, TeraIndex Index)> CompletePartsAsync(
+        PartedContainer container, IReadOnlyList<ContentPart> parts, string partsSha256, Actor actor, CancellationToken cancellationToken)
+    {
+        var record = container.Record;
+        var content = await stores.ForStoredAsync(record.OrgId, record.StorageId, cancellationToken);
+        var tera = container.Parts;
+        if (tera.Count == 0)
+        {
+            parts = [new ContentPart(1, await content.WritePartAsync(record.ObjectKey, container.UploadId, 1, tera.Empty(), cancellationToken))];
+        }
+        try
+        {
+            await content.CommitPartsAsync(record.ObjectKey, container.UploadId, parts, cancellationToken);
+        }
+        catch (Exception e) when (e is ContentPartsMissingException or ContentUploadGoneException)
+        {
+            // Committed already by an earlier attempt that stopped before the record was activated?
+            if (!await IsWholeAsync(content, record, tera, cancellationToken))
+            {
+                throw;
+            }
+        }
+        var activated = false;
+        var active = await store.UpdateAsync(record.OrgId, record.Id, r =>
+        {
+            if (r.Status != ContainerStatus.Pending)
+            {
+                return null;
+            }
+            activated = true;
+            return r with { Status = ContainerStatus.Active, PartsSha256 = partsSha256 };
+        }, cancellationToken) ?? throw new InvalidOperationException("The pending container record vanished.");
+        var index = TeraIndex.Open(TeraHeader.Parse(container.Header), TeraKeys.Restore(container.SegmentKey, container.IndexKey), container.SealedIndex, record.IndexOffset);
+        if (activated)
+        {
+            await IndexExpiryAsync(active, cancellationToken);
+            await meter.EncodedAsync(active.OrgId, actor.UsageSubject, container.StreamSize, active.Size, cancellationToken);
+            await events.RecordAsync(EventLog.ContainerCreate, active, actor, new Dictionary<string, string>
+            {
+                ["name"] = active.Name,
+                ["files"] = index.Files.Count.ToString(CultureInfo.InvariantCulture),
+                ["size"] = active.Size.ToString(CultureInfo.InvariantCulture),
+                ["parts"] = Math.Max(1, tera.Count).ToString(CultureInfo.InvariantCulture),
+            }, cancellationToken);
+        }
+        return (active, index);
+    }
+
+    /// <summary>
+    /// Removes what a container written in parts left that will never complete: its parts, an object
+    /// committed by a commit that stopped before the record was activated, and its pending record. A
+    /// container that did complete is left as it is. Repeatable.
+    /// </summary>
+    public async Task AbandonPartsAsync(Guid orgId, Guid containerId, string storageId, string objectKey, string uploadId, CancellationToken cancellationToken)
+    {
+        var record = await store.FindAsync(orgId, containerId, cancellationToken);
+        if (record is { Status: not ContainerStatus.Pending })
+        {
+            return;
+        }
+        var content = await stores.ForStoredAsync(orgId, storageId, cancellationToken);
+        await content.AbortPartsAsync(objectKey, uploadId, cancellationToken);
+        await content.DeleteAsync(objectKey, cancellationToken);
+        if (record is not null)
+        {
+            await store.DeleteAsync(record, cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the object of a container written in parts is there whole: its trailer where the record says it ends.</summary>
+    private static async Task<bool> IsWholeAsync(IContentStore content, ContainerRecord record, TeraParts parts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var trailer = await ReadAsync(content, record.ObjectKey, record.Size - TeraTrailer.Size, TeraTrailer.Size, cancellationToken);
+            return TeraTrailer.Parse(trailer) == new TeraTrailer(record.IndexOffset, record.IndexLength, record.HeaderLength, TeraHeader.StreamVersion)
+                && parts.ObjectSize == record.Size;
+        }
+        catch (TeraIntegrityException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Encrypts the files as they arrive, each under the name and type the manifest gives it (or its
     /// part's type), within the limits of a container; every file the manifest names must come.
     /// </summary>
@@ -168,7 +315,11 @@ public sealed class ContainerService(
             }
             var described = manifest.Files.GetValueOrDefault(file.Name);
             var type = described?.Type ?? file.PartType ?? "application/octet-stream";
-            await writer.AddFileAsync(file.Name, type, described?.Details ?? new TeraFileDetails(), file.Content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
+            var written = await writer.AddFileAsync(file.Name, type, described?.Details ?? new TeraFileDetails(), file.Content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
+            if (described?.Size is { } size && size != written.Size)
+            {
+                throw LockteraException.Validation($"files.{file.Name}.size", $"is {size}, but the file sent has {written.Size} bytes");
+            }
         }
         if (names.Count == 0)
         {
@@ -386,7 +537,9 @@ public sealed class ContainerService(
         {
             throw LockteraException.Validation("digest", "must be an MD5 (32 hex digits) or SHA-256 (64 hex digits) digest");
         }
-        var record = await store.FindByDigestAsync(orgId, algorithm, normalized, cancellationToken);
+        // A SHA-256 names an encoded container's object, or a container written in parts by its parts' digest.
+        var record = await store.FindByDigestAsync(orgId, algorithm, normalized, cancellationToken)
+            ?? (algorithm == "sha256" ? await store.FindByDigestAsync(orgId, ContainerStore.PartsDigest, normalized, cancellationToken) : null);
         return record is null || record.Status == ContainerStatus.Pending
             ? throw new LockteraException(ErrorCode.ContainerNotFound, "No container has that digest.")
             : Effective(record);

@@ -63,12 +63,9 @@ public sealed class ContainerStore(StorageAccount storage)
             var next = change(current);
             return next is null ? (null, current) : (ToEntity(next), next);
         }, cancellationToken);
-        if (updated is { Md5: { } md5, Sha256: { } sha256 })
+        foreach (var (algorithm, digest) in Digests(updated))
         {
-            foreach (var (algorithm, digest) in new[] { ("md5", md5), ("sha256", sha256) })
-            {
-                await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), DigestRow(algorithm, digest)) { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
-            }
+            await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), DigestRow(algorithm, digest)) { ["ContainerId"] = containerId.ToString() }, TableUpdateMode.Replace, cancellationToken);
         }
         return updated;
     }
@@ -79,12 +76,9 @@ public sealed class ContainerStore(StorageAccount storage)
         var table = await Table(cancellationToken);
         var partition = record.OrgId.ToString();
         var removed = (await table.DeleteEntityAsync(partition, RowKey(record.Id), ETag.All, cancellationToken)).Status != 404;
-        foreach (var (algorithm, digest) in new[] { ("md5", record.Md5), ("sha256", record.Sha256) })
+        foreach (var (algorithm, digest) in Digests(record))
         {
-            if (digest is not null)
-            {
-                await table.DeleteEntityAsync(partition, DigestRow(algorithm, digest), ETag.All, cancellationToken);
-            }
+            await table.DeleteEntityAsync(partition, DigestRow(algorithm, digest), ETag.All, cancellationToken);
         }
         await table.DeleteEntityAsync("id:" + record.Id, "org", ETag.All, cancellationToken);
         return removed;
@@ -145,6 +139,14 @@ public sealed class ContainerStore(StorageAccount storage)
     /// <summary>The digest index row; the digest may come from a query.</summary>
     private static string DigestRow(string algorithm, string digest) => $"d:{algorithm}:{RowKeys.Segment(digest)}";
 
+    /// <summary>The digests a record is found by: "md5" and "sha256" of an encoded container's object, "parts" of one written in parts.</summary>
+    private static IEnumerable<(string Algorithm, string Digest)> Digests(ContainerRecord? record) =>
+        new[] { ("md5", record?.Md5), ("sha256", record?.Sha256), (PartsDigest, record?.PartsSha256) }
+            .Where(d => d.Item2 is not null).Select(d => (d.Item1, d.Item2!));
+
+    /// <summary>The digest index's name for <see cref="ContainerRecord.PartsSha256"/>.</summary>
+    public const string PartsDigest = "parts";
+
     /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>
     private static string RowKey(Guid id)
     {
@@ -174,6 +176,7 @@ public sealed class ContainerStore(StorageAccount storage)
         ["Size"] = r.Size,
         ["Md5"] = r.Md5,
         ["Sha256"] = r.Sha256,
+        ["PartsSha256"] = r.PartsSha256,
         ["HeaderLength"] = r.HeaderLength,
         ["IndexOffset"] = r.IndexOffset,
         ["IndexLength"] = r.IndexLength,
@@ -198,6 +201,7 @@ public sealed class ContainerStore(StorageAccount storage)
         Size = e.GetInt64("Size") ?? 0,
         Md5 = e.GetString("Md5"),
         Sha256 = e.GetString("Sha256"),
+        PartsSha256 = e.GetString("PartsSha256"),
         HeaderLength = e.GetInt32("HeaderLength") ?? 0,
         IndexOffset = e.GetInt64("IndexOffset") ?? 0,
         IndexLength = e.GetInt32("IndexLength") ?? 0,

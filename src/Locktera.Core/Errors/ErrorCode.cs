@@ -45,6 +45,7 @@ public enum ErrorCode
     ContainerNotFound = 40404,
     FileNotFound = 40405,
     AddressNotFound = 40406,
+    UploadSessionNotFound = 40407,
 
     // 405
     MethodNotAllowed = 40501,
@@ -53,6 +54,9 @@ public enum ErrorCode
     InvalidHierarchy = 40901,
     StaticRules = 40903,
     EmailTaken = 40904,
+    UploadSessionClosed = 40905,
+    UploadIncomplete = 40906,
+    PartConflict = 40907,
 
     // 412
     PreconditionFailed = 41201,
@@ -71,6 +75,7 @@ public enum ErrorCode
 
     // 429
     RateLimited = 42901,
+    TooManyUploadSessions = 42902,
 
     // 431
     HeadersTooLarge = 43101,

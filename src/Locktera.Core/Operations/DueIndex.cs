@@ -27,6 +27,7 @@ public sealed class DueIndex(StorageAccount storage, TimeProvider time)
     public const string DeletedOrgs = "purge";
     public const string Encodes = "encodes";
     public const string Sessions = "sessions";
+    public const string Uploads = "uploads";
 
     /// <summary>
     /// Rows read per request while draining. A row's work costs two or more round trips, so a page's

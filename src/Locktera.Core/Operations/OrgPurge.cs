@@ -18,7 +18,7 @@ namespace Locktera.Core.Operations;
 /// </summary>
 public sealed partial class OrgPurge(
     DueIndex due, StorageAccount storage, OrgStore orgs, ContainerStore containers, ContentStores stores, ApiKeyStore keys,
-    ConsentLedger consents, ViewerStates viewers, UsageMeter usage, TimeProvider time, ILogger<OrgPurge> logger)
+    ConsentLedger consents, ViewerStates viewers, UsageMeter usage, Uploads.UploadSessions uploads, TimeProvider time, ILogger<OrgPurge> logger)
 {
     /// <summary>The property of a deleted node's row that names its tree's root.</summary>
     public const string RootProperty = "RootOrgId";
@@ -40,8 +40,9 @@ public sealed partial class OrgPurge(
             await viewers.RemoveSessionAsync(row.Subject, ct);
             return true;
         }, Failed, cancellationToken);
-        await Task.WhenAll(deletedOrgs, encodes, sessions);
-        return new PurgeOutcome(await deletedOrgs, await encodes, await sessions);
+        var uploadSessions = due.DrainAsync(DueIndex.Uploads, now, Budget, async (row, ct) => await uploads.ExpireAsync(row, ct), Failed, cancellationToken);
+        await Task.WhenAll(deletedOrgs, encodes, sessions, uploadSessions);
+        return new PurgeOutcome(await deletedOrgs, await encodes, await sessions, await uploadSessions);
     }
 
     /// <summary>
@@ -70,6 +71,8 @@ public sealed partial class OrgPurge(
             await containers.DeleteAsync(record, cancellationToken);
             removed++;
         }
+        // Upload sessions' parts, while the storage configurations that locate them still exist.
+        await uploads.ForgetOrgAsync(orgId, cancellationToken);
         // Objects of encodes that never got a record, in the platform's store.
         await stores.Platform.DeleteAllAsync($"{orgId}/", cancellationToken);
         var rateLimits = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
@@ -80,7 +83,7 @@ public sealed partial class OrgPurge(
         await consents.ForgetViewersAsync(orgId, cancellationToken);
         await usage.ForgetAsync(orgId, cancellationToken);
         var names = storage.Names;
-        string[] tables = [names.Containers, names.Events, names.Addresses, names.ErrorReports, names.Consents, names.ApiKeys, names.OrgKeyPairs, names.Usage, names.Orgs, names.StorageConfigs];
+        string[] tables = [names.Containers, names.Events, names.Addresses, names.ErrorReports, names.Consents, names.ApiKeys, names.OrgKeyPairs, names.Usage, names.Uploads, names.Orgs, names.StorageConfigs];
         var rows = 0;
         foreach (var name in tables)
         {
@@ -154,7 +157,7 @@ public sealed partial class OrgPurge(
 }
 
 /// <summary>What one purge run did, per kind of work.</summary>
-public sealed record PurgeOutcome(SweepOutcome DeletedOrgs, SweepOutcome FailedEncodes, SweepOutcome Sessions)
+public sealed record PurgeOutcome(SweepOutcome DeletedOrgs, SweepOutcome FailedEncodes, SweepOutcome Sessions, SweepOutcome UploadSessions)
 {
-    public override string ToString() => $"deleted orgs: {DeletedOrgs}; failed encodes: {FailedEncodes}; sessions: {Sessions}";
+    public override string ToString() => $"deleted orgs: {DeletedOrgs}; failed encodes: {FailedEncodes}; viewing sessions: {Sessions}; upload sessions: {UploadSessions}";
 }

@@ -33,4 +33,7 @@ public sealed class TableNames(string prefix)
     public string Usage { get; } = prefix + "usage";
 
     public string StorageConfigs { get; } = prefix + "storageconfigs";
+
+    /// <summary>Upload sessions: their state, their parts, and how many each org has open.</summary>
+    public string Uploads { get; } = prefix + "uploads";
 }

@@ -53,6 +53,9 @@ public sealed class TeraKeys
     public byte[] PasswordCheck { get; }
 
     /// <summary>From the content key and, for a protected container, the Argon2id password key.</summary>
+    /// <summary>The keys a writer of parts keeps between its requests (an upload session): those of the segments and the index.</summary>
+    public static TeraKeys Restore(byte[] segmentKey, byte[] indexKey) => new(segmentKey, indexKey, []);
+
     public static TeraKeys Derive(ReadOnlySpan<byte> contentKey, ReadOnlySpan<byte> passwordKey, Guid containerId)
     {
         var fileKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, [.. contentKey, .. passwordKey], 32, containerId.ToByteArray(bigEndian: true), Info("content"));

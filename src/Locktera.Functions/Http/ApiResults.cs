@@ -19,6 +19,8 @@ public static class ApiResults
 
     public static IResult Created<T>(T value) => Results.Json(value, ApiJson.Options, statusCode: StatusCodes.Status201Created);
 
+    public static IResult Accepted<T>(T value) => Results.Json(value, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+
     public static IResult NoContent() => Results.NoContent();
 
     public static IResult Problem(ErrorCode code, string message, IReadOnlyDictionary<string, string>? fields, string traceId)

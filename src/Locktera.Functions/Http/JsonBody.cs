@@ -162,6 +162,35 @@ public sealed class JsonBody
         return members;
     }
 
+    /// <summary>An array of objects (null when absent), each read like the body; errors name <c>name[i].field</c>.</summary>
+    public IReadOnlyList<JsonBody>? Objects(string name, int maxItems)
+    {
+        if (!TryTake(name, required: false, out var node))
+        {
+            return null;
+        }
+        if (node is not JsonArray items || items.Count > maxItems)
+        {
+            Fail(name, $"must be an array of at most {maxItems} objects");
+            return null;
+        }
+        var objects = new List<JsonBody>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is JsonObject item)
+            {
+                var body = new JsonBody(item, _errors, $"{_prefix}{name}[{i}].");
+                _nested.Add(body);
+                objects.Add(body);
+            }
+            else
+            {
+                Fail($"{name}[{i}]", "must be an object");
+            }
+        }
+        return objects;
+    }
+
     /// <summary>An object whose members are all strings (free-form details), bounded in count and length.</summary>
     public IReadOnlyDictionary<string, string> StringMap(string name, int maxEntries, int maxKeyLength, int maxValueLength)
     {
@@ -194,9 +223,11 @@ public sealed class JsonBody
 
     public bool? Bool(string name) => Scalar<bool>(name, "must be true or false");
 
-    public int? WholeNumber(string name, int min, int max)
+    public int? WholeNumber(string name, int min, int max) => (int?)WholeNumber(name, (long)min, max);
+
+    public long? WholeNumber(string name, long min, long max)
     {
-        var value = Scalar<int>(name, $"must be a whole number from {min} to {max}");
+        var value = Scalar<long>(name, $"must be a whole number from {min} to {max}");
         if (value is { } v && (v < min || v > max))
         {
             Fail(name, $"must be a whole number from {min} to {max}");

@@ -70,14 +70,20 @@ public static class ManifestReader
             manifest.Fail((path.StartsWith("recipients", StringComparison.Ordinal) || path == "downloadable" ? containerPrefix : drmPrefix) + path, message));
 
         var tags = (manifest.Strings("tags", MaxTags, MaxTagLength) ?? []).Concat(nested ? container?.Strings("tags", MaxTags, MaxTagLength) ?? [] : []);
-        var files = manifest.Members("files").ToDictionary(m => m.Key, m => new ManifestFile(
-            m.Value.Checked("type", 200, MediaTypeProblem),
-            new TeraFileDetails(
-                m.Value.WholeNumber("pages", 0, 1_000_000),
-                m.Value.Number("duration", 0, 1e9),
-                m.Value.Bool("hidden") ?? false,
-                m.Value.Text("view_instead", FileNames.MaxBytes),
-                m.Value.Text("download_instead", FileNames.MaxBytes))), StringComparer.Ordinal);
+        // In the order given: an upload session's parts cover the files in that order.
+        var files = new OrderedDictionary<string, ManifestFile>(StringComparer.Ordinal);
+        foreach (var (fileName, file) in manifest.Members("files"))
+        {
+            files[fileName] = new ManifestFile(
+                file.Checked("type", 200, MediaTypeProblem),
+                new TeraFileDetails(
+                    file.WholeNumber("pages", 0, 1_000_000),
+                    file.Number("duration", 0, 1e9),
+                    file.Bool("hidden") ?? false,
+                    file.Text("view_instead", FileNames.MaxBytes),
+                    file.Text("download_instead", FileNames.MaxBytes)),
+                file.WholeNumber("size", 0L, long.MaxValue));
+        }
         foreach (var fileName in files.Keys)
         {
             if (FileNames.Problem(fileName) is { } problem)

@@ -135,7 +135,7 @@ public class TimerCapacityTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         var outcome = await Run<OrgPurge>().RunAsync(CancellationToken.None);
 
-        Assert.Equal(new PurgeOutcome(new SweepOutcome(RealDeletedNodes, Backlog - RealDeletedNodes, 0), new SweepOutcome(Backlog, 0, 0), new SweepOutcome(Backlog, 0, 0)), outcome);
+        Assert.Equal(new PurgeOutcome(new SweepOutcome(RealDeletedNodes, Backlog - RealDeletedNodes, 0), new SweepOutcome(Backlog, 0, 0), new SweepOutcome(Backlog, 0, 0), new SweepOutcome(0, 0, 0)), outcome);
         var all = DateTimeOffset.MaxValue;
         Assert.Equal(0, await DueRowsAsync(DueIndex.Encodes, orgId, all));
         Assert.Equal(0, await DueRowsAsync(DueIndex.Sessions, orgId, all));

@@ -6,8 +6,9 @@ using Locktera.Core.Tera;
 namespace Locktera.Functions.Http;
 
 /// <summary>
-/// A container record: upstream's Container fields, with the newer names beside them. Only a
-/// container whose encode completed is ever shown, so its digests are always there.
+/// A container record: upstream's Container fields, with the newer names beside them. An encoded
+/// container has its object's MD5 and SHA-256; one written in parts (an upload session) has instead
+/// the SHA-256 of its parts' digests, and leaves the others out.
 /// </summary>
 public sealed class ContainerView(ContainerRecord record)
 {
@@ -16,9 +17,14 @@ public sealed class ContainerView(ContainerRecord record)
     public Guid OrgId { get; } = record.OrgId;
     public string ContainerName { get; } = record.Name;
     public string Name { get; } = record.Name;
-    public string ContainerDigest { get; } = record.Md5 ?? throw Pending();
-    public string Digest { get; } = record.Md5 ?? throw Pending();
-    public string Sha256 { get; } = record.Sha256 ?? throw Pending();
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ContainerDigest { get; } = record.Md5;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Digest { get; } = record.Md5;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sha256 { get; } = record.Sha256;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PartsSha256 { get; } = record.PartsSha256;
     public long ContainerSize { get; } = record.Size;
     public long Size { get; } = record.Size;
     public DateTimeOffset CreatedDate { get; } = record.CreatedAt;
@@ -32,8 +38,6 @@ public sealed class ContainerView(ContainerRecord record)
 
     /// <summary>The rules in their stored form (<see cref="Core.Drm.DrmRules.ToJson"/>), which is the one answered.</summary>
     public JsonNode DrmRules { get; } = JsonNode.Parse(record.Rules ?? "{}")!;
-
-    private static InvalidOperationException Pending() => new("A container still being encoded is never shown.");
 }
 
 public sealed class FileView(TeraFile file)
