@@ -100,9 +100,11 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       AzureWebJobsStorage__clientId: identity.properties.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-      // The host's limit and the API's own agree, so an encode fails with the API's 413 and not midway.
+      // The host's limit and the API's own for single-request encodes agree, so a larger encode fails
+      // with the API's 413 (which points to upload sessions) and not midway. Upload sessions send
+      // containers of any size in parts well below this limit.
       FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxRequestBodyBytes)
-      Locktera__MaxContainerBytes: string(maxRequestBodyBytes)
+      Locktera__MaxEncodeRequestBytes: string(maxRequestBodyBytes)
       // The host hands each request to the worker over loopback with the front end's X-Forwarded-For,
       // so the client is the address the front end appended; anything a client sent before it is ignored.
       Locktera__TrustedProxies: '127.0.0.1,::1'

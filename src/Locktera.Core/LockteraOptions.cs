@@ -34,6 +34,17 @@ public sealed class LockteraOptions
     /// </summary>
     public long MaxContainerBytes { get; set; } = MaxUploadParts * (long)MaxUploadPartBytes;
 
+    /// <summary>
+    /// The most plaintext bytes one single-request encode may hold, when less than
+    /// <see cref="MaxContainerBytes"/>: on Azure Functions the host's request limit (the Bicep sets
+    /// both), so that a larger encode gets this API's 413, which points to upload sessions, rather than
+    /// the host's. Unset: <see cref="MaxContainerBytes"/>.
+    /// </summary>
+    public long? MaxEncodeRequestBytes { get; set; }
+
+    /// <summary>The most plaintext bytes a single-request encode takes.</summary>
+    public long EncodeLimit => Math.Min(MaxContainerBytes, MaxEncodeRequestBytes ?? long.MaxValue);
+
     /// <summary>The most parts an upload session has: S3's limit on one multipart upload.</summary>
     public const int MaxUploadParts = 10_000;
 
@@ -124,6 +135,10 @@ public sealed class LockteraOptions
         if (MaxOpenUploadSessions < 1 || UploadSessionHours < 1)
         {
             yield return "Locktera__MaxOpenUploadSessions and Locktera__UploadSessionHours must be positive.";
+        }
+        if (MaxContainerBytes > MaxUploadParts * (long)MaxUploadPartBytes || MaxEncodeRequestBytes < 1)
+        {
+            yield return "Locktera__MaxContainerBytes may be at most 671088640000 (10,000 parts of 64 MiB), and Locktera__MaxEncodeRequestBytes must be positive.";
         }
         if (MaxFilesPerContainer < 1 || MaxContainerBytes < 1 || MaxImportRows < 1)
         {

@@ -22,11 +22,11 @@ public static class DevHostApp
         configure?.Invoke(builder.Configuration);
         logging?.Invoke(builder.Logging);
 
-        // Kestrel's own body limit must not cut an encode short of the configured container limit.
+        // Kestrel's own body limit must not cut an encode short of the configured limit, nor an upload session's part.
         var limits = builder.Configuration.GetSection(LockteraOptions.Section).Get<LockteraOptions>() ?? new LockteraOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = limits.MaxContainerBytes + MultipartAllowance;
+            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.EncodeLimit, LockteraOptions.MaxUploadPartBytes) + MultipartAllowance;
             RequestLimits.Relax(kestrel);
         });
         builder.Services.AddMvcCore();

@@ -315,7 +315,7 @@ public sealed class ContainerService(
             }
             var described = manifest.Files.GetValueOrDefault(file.Name);
             var type = described?.Type ?? file.PartType ?? "application/octet-stream";
-            var written = await writer.AddFileAsync(file.Name, type, described?.Details ?? new TeraFileDetails(), file.Content, limits.MaxContainerBytes - writer.ContentBytes, cancellationToken);
+            var written = await writer.AddFileAsync(file.Name, type, described?.Details ?? new TeraFileDetails(), file.Content, limits.EncodeLimit - writer.ContentBytes, cancellationToken);
             if (described?.Size is { } size && size != written.Size)
             {
                 throw LockteraException.Validation($"files.{file.Name}.size", $"is {size}, but the file sent has {written.Size} bytes");

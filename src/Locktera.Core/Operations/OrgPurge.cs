@@ -40,7 +40,7 @@ public sealed partial class OrgPurge(
             await viewers.RemoveSessionAsync(row.Subject, ct);
             return true;
         }, Failed, cancellationToken);
-        var uploadSessions = due.DrainAsync(DueIndex.Uploads, now, Budget, async (row, ct) => await uploads.ExpireAsync(row, ct), Failed, cancellationToken);
+        var uploadSessions = due.DrainAsync(DueIndex.Uploads, now, Budget, uploads.ExpireAsync, Failed, cancellationToken);
         await Task.WhenAll(deletedOrgs, encodes, sessions, uploadSessions);
         return new PurgeOutcome(await deletedOrgs, await encodes, await sessions, await uploadSessions);
     }

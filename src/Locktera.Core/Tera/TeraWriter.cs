@@ -66,7 +66,7 @@ public sealed class TeraWriter
                 total += currentLength;
                 if (total > maxBytes)
                 {
-                    throw new LockteraException(ErrorCode.ContainerTooLarge, $"The files exceed the limit of {maxBytes} bytes.");
+                    throw new LockteraException(ErrorCode.ContainerTooLarge, $"The files exceed the limit of {maxBytes} bytes for one request: send larger containers in an upload session.");
                 }
                 fileHash.AppendData(current, 0, currentLength);
                 TeraSegments.Seal(_header, _keys.SegmentKey, fileIndex, segment, last, current.AsSpan(0, currentLength), sealedSegment);

@@ -49,7 +49,11 @@ public sealed class UploadSessions(
         var partSize = PartSizeFor(streamSize, limits);
         if (await store.OpenCountAsync(orgId, cancellationToken) >= limits.MaxOpenUploadSessions)
         {
-            throw TooMany(limits);
+            await EndLapsedAsync(orgId, cancellationToken);
+            if (await store.OpenCountAsync(orgId, cancellationToken) >= limits.MaxOpenUploadSessions)
+            {
+                throw TooMany(limits);
+            }
         }
         var container = await containers.BeginPartsAsync(orgId, actor, manifest, files, partSize, cancellationToken);
         var record = container.Record;
@@ -220,26 +224,63 @@ public sealed class UploadSessions(
 
     /// <summary>
     /// The purge's work for a session whose time is up (its due row): an open or unfinished one is
-    /// removed with all it wrote, a committed one's row goes (its container stays). Repeatable, and
-    /// done from what the due row says where the session row is already gone.
+    /// removed with all it wrote, a committed one's row goes (its container stays); one whose commit
+    /// is under way right now is looked at again later. Repeatable, and done from what the due row
+    /// says where the session row is already gone.
     /// </summary>
-    public async Task<bool> ExpireAsync(DueRow row, CancellationToken cancellationToken)
+    public async Task<bool?> ExpireAsync(DueRow row, CancellationToken cancellationToken)
     {
         var parts = row.Subject.Split(':');
         if (parts.Length != 2 || !Guid.TryParse(parts[0], out var orgId) || !Guid.TryParseExact(parts[1], "N", out var id))
         {
             return false;
         }
-        var expired = await store.ChangeAsync<SessionRow?>(orgId, id, current => (current is not null, null, current is { Status: not UploadStatus.Committed }, current), cancellationToken);
+        var left = new SessionRow(id, orgId, Guid.TryParse(row.Entity.GetString(ContainerProperty), out var containerId) ? containerId : Guid.Empty, UploadStatus.Open,
+            default, default, 0, 0, 0, row.Entity.GetString("StorageId") ?? "", row.Entity.GetString("ObjectKey") ?? "", row.Entity.GetString("UploadId") ?? "", null);
+        return await EndAsync(orgId, id, left, cancellationToken) ? true : null;
+    }
+
+    /// <summary>
+    /// Ends a session whose time is up, unless a commit of it is running now (then false): its row
+    /// goes and, unless it was committed, everything it wrote; <paramref name="left"/> says where that
+    /// is when the row is gone already.
+    /// </summary>
+    private async Task<bool> EndAsync(Guid orgId, Guid id, SessionRow left, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (ended, expired) = await store.ChangeAsync<(bool, SessionRow?)>(orgId, id, current => current switch
+        {
+            null => (false, null, false, (true, null)),
+            { Status: UploadStatus.Committing, CommitStartedAt: { } started } when now - started < CommitTakeover => (false, null, false, (false, current)),
+            _ => (true, null, current.Status != UploadStatus.Committed, (true, current)),
+        }, cancellationToken);
+        if (!ended)
+        {
+            return false;
+        }
+        cache.Remove(("upload", id));
         if (expired is { Status: UploadStatus.Committed })
         {
             await store.ForgetAsync(orgId, id, keepBlobs: false, cancellationToken);
-            return true;
         }
-        var session = expired ?? new SessionRow(id, orgId, Guid.Parse(row.Entity.GetString(ContainerProperty) ?? Guid.Empty.ToString()), UploadStatus.Open,
-            default, default, 0, 0, 0, row.Entity.GetString("StorageId") ?? "", row.Entity.GetString("ObjectKey") ?? "", row.Entity.GetString("UploadId") ?? "", null);
-        await ForgetAsync(session, cancellationToken);
+        else
+        {
+            await ForgetAsync(expired ?? left, cancellationToken);
+        }
         return true;
+    }
+
+    /// <summary>Ends the org's sessions whose time is up now rather than at the next purge, so that they stop taking places.</summary>
+    private async Task EndLapsedAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var session in (await store.ListAsync(orgId, cancellationToken)).Where(s => s.ExpiresAt <= now && s.Status != UploadStatus.Committed))
+        {
+            if (await EndAsync(orgId, session.Id, session, cancellationToken))
+            {
+                await due.RemoveAsync(DueIndex.Uploads, session.ExpiresAt, Subject(session), cancellationToken);
+            }
+        }
     }
 
     /// <summary>For the purge of a deleted org, while its storage configurations still exist: every session's uploaded parts go.</summary>

@@ -34,6 +34,7 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         .Replace("{file_name}", "file.txt", StringComparison.Ordinal)
         .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
         .Replace("{consent_id}", "gdpr", StringComparison.Ordinal)
+        .Replace("{session_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{asset}", "swagger-ui.css", StringComparison.Ordinal)
         .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
 

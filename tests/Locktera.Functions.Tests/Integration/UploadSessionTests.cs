@@ -40,6 +40,12 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync());
     }
 
+    private static ApiResponse Documented(ApiResponse response, HttpMethod method, string template)
+    {
+        DocumentedApi.AssertConforms(response, method, template);
+        return response;
+    }
+
     private static string Id(JsonNode encoded) => encoded["container"]!["uuid"]!.GetValue<string>();
 
     /// <summary>Every file of a committed container decodes to its bytes, and a Range across a part boundary reads what it should.</summary>
@@ -82,13 +88,20 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Assert.Contains($"/upload_sessions/{session.Id}", session.Endpoint(endpoint), StringComparison.Ordinal);
         }
 
-        var third = (await session.PutPartAsync(3, other)).AssertStatus(200).Json!["part"]!;
+        const string Template = "/orgs/{org_id}/containers/upload_sessions";
+        DocumentedApi.AssertConforms(await client.StartRawAsync(UploadClient.Manifest(Files)), HttpMethod.Post, Template);
+        var third = Documented(await session.PutPartAsync(3, other), HttpMethod.Put, Template + "/{session_id}").AssertStatus(200).Json!["part"]!;
         Assert.Equal("00003", third["part_id"]!.GetValue<string>());
         Assert.Equal(2L * UploadClient.PartBytes, third["offset"]!.GetValue<long>());
         Assert.Equal(UploadClient.PartBytes, third["size"]!.GetValue<int>());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(session.Stream.AsSpan(2 * UploadClient.PartBytes, UploadClient.PartBytes))), third["sha256"]!.GetValue<string>());
-        Assert.Equal(1, (await session.StatusAsync()).AssertStatus(200).Json!["num_parts_processed"]!.GetValue<int>());
+        Assert.Equal(1, Documented(await session.StatusAsync(), HttpMethod.Get, Template + "/{session_id}").AssertStatus(200).Json!["num_parts_processed"]!.GetValue<int>());
+        Documented(await session.PartsAsync(), HttpMethod.Get, Template + "/{session_id}/parts").AssertStatus(200);
+        Documented(await session.PutPartAsync(2, other), HttpMethod.Put, Template + "/{session_id}").AssertStatus(200);
+        Documented(await session.CommitAsync(), HttpMethod.Post, Template + "/{session_id}/commit").AssertProblem(409, 40906);
         var encoded = await session.UploadAllAsync(other);
+        Documented(await session.CommitAsync(), HttpMethod.Post, Template + "/{session_id}/commit").AssertStatus(201);
+        Documented(await session.AbortAsync(), HttpMethod.Delete, Template + "/{session_id}").AssertProblem(409, 40905);
 
         var id = Id(encoded);
         var container = encoded["container"]!;
@@ -245,6 +258,7 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains(commits, c => c.Status == 201);
         foreach (var busy in commits.Where(c => c.Status == 202))
         {
+            DocumentedApi.AssertConforms(busy, HttpMethod.Post, "/orgs/{org_id}/containers/upload_sessions/{session_id}/commit");
             Assert.Equal("5", busy.Header("Retry-After"));
             Assert.Equal("committing", busy.Json!["status"]!.GetValue<string>());
         }
@@ -409,7 +423,8 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         // An abort frees a place; a commit does too.
         var open = starts.Where(s => s.Status == 201).Select(s => new UploadSessionHandle(first, s.Json!, [.. Files.SelectMany(f => f.Content)])).ToList();
-        (await open[0].AbortAsync()).AssertStatus(204);
+        DocumentedApi.AssertConforms((await open[0].AbortAsync()).AssertStatus(204), HttpMethod.Delete, "/orgs/{org_id}/containers/upload_sessions/{session_id}");
+        DocumentedApi.AssertConforms(starts.First(s => s.Status == 429), HttpMethod.Post, "/orgs/{org_id}/containers/upload_sessions");
         var next = await first.StartAsync(Files);
         (await first.StartRawAsync(manifest)).AssertProblem(429, 42902);
         await next.UploadAllAsync();
