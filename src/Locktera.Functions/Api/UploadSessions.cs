@@ -10,7 +10,9 @@ namespace Locktera.Functions.Api;
 public sealed class UploadSessions(Core.Uploads.UploadSessions sessions)
 {
     private const string Sessions = Routes.Node + "/containers/upload_sessions";
-    private const string Session = Sessions + "/{session_id}";
+    // A session's own routes sit beside the containers, not under them, so that no path can be read
+    // both as a session's and as a container's (`…/containers/{container_id}/block`).
+    private const string Session = Routes.Node + "/upload_sessions/{session_id}";
 
     [Function("CreateUploadSession")]
     [RequirePermission(Permission.Write)]

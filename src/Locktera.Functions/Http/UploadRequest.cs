@@ -48,12 +48,13 @@ public static partial class UploadRequest
         return claimed;
     }
 
-    /// <summary>The absolute URL of a session, from any request under <c>…/upload_sessions</c>.</summary>
+    /// <summary>The absolute URL of a session, <c>{family}/{org_id}/upload_sessions/{id}</c>, from any request of its node's session routes.</summary>
     public static string SessionUrl(HttpRequest request, Guid sessionId)
     {
         var path = request.Path.Value ?? "";
-        var at = path.IndexOf("/upload_sessions", StringComparison.Ordinal);
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{path[..(at + "/upload_sessions".Length)]}/{sessionId}";
+        var node = path[..path.IndexOf("/upload_sessions", StringComparison.Ordinal)];
+        node = node.EndsWith("/containers", StringComparison.Ordinal) ? node[..^"/containers".Length] : node;
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{node}/upload_sessions/{sessionId}";
     }
 
     [GeneratedRegex(@"^\s*bytes\s+(?<from>\d{1,19})-(?<to>\d{1,19})/(?<total>\d{1,19})\s*$")]

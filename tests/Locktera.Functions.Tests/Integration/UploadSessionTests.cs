@@ -88,8 +88,8 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Assert.Contains($"/upload_sessions/{session.Id}", session.Endpoint(endpoint), StringComparison.Ordinal);
         }
 
-        const string Template = "/orgs/{org_id}/containers/upload_sessions";
-        DocumentedApi.AssertConforms(await client.StartRawAsync(UploadClient.Manifest(Files)), HttpMethod.Post, Template);
+        DocumentedApi.AssertConforms(await client.StartRawAsync(UploadClient.Manifest(Files)), HttpMethod.Post, "/orgs/{org_id}/containers/upload_sessions");
+        const string Template = "/orgs/{org_id}/upload_sessions";
         var third = Documented(await session.PutPartAsync(3, other), HttpMethod.Put, Template + "/{session_id}").AssertStatus(200).Json!["part"]!;
         Assert.Equal("00003", third["part_id"]!.GetValue<string>());
         Assert.Equal(2L * UploadClient.PartBytes, third["offset"]!.GetValue<long>());
@@ -258,7 +258,7 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains(commits, c => c.Status == 201);
         foreach (var busy in commits.Where(c => c.Status == 202))
         {
-            DocumentedApi.AssertConforms(busy, HttpMethod.Post, "/orgs/{org_id}/containers/upload_sessions/{session_id}/commit");
+            DocumentedApi.AssertConforms(busy, HttpMethod.Post, "/orgs/{org_id}/upload_sessions/{session_id}/commit");
             Assert.Equal("5", busy.Header("Retry-After"));
             Assert.Equal("committing", busy.Json!["status"]!.GetValue<string>());
         }
@@ -333,7 +333,11 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task A_session_of_empty_files_commits_at_once()
     {
         var client = await ClientAsync();
-        var session = await client.StartAsync([("a.txt", []), ("b.txt", [])]);
+        // Under the /users path family the session's URLs are of that family too.
+        var started = (await client.Api.SendAsync(HttpMethod.Post, $"users/{client.Org.Id}/containers/upload_sessions", client.Org.Key,
+            UploadClient.Manifest([("a.txt", []), ("b.txt", [])]))).AssertStatus(201).Json!;
+        var session = new UploadSessionHandle(client, started, []);
+        Assert.Contains($"/api/v1/users/{client.Org.Id}/upload_sessions/{session.Id}/commit", session.Endpoint("commit"), StringComparison.Ordinal);
         Assert.Equal(0, session.TotalParts);
         var encoded = (await session.CommitAsync()).AssertStatus(201).Json!;
         var (status, body) = await GetBytesAsync(client, $"containers/{Id(encoded)}/decode/b.txt");
@@ -423,7 +427,7 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         // An abort frees a place; a commit does too.
         var open = starts.Where(s => s.Status == 201).Select(s => new UploadSessionHandle(first, s.Json!, [.. Files.SelectMany(f => f.Content)])).ToList();
-        DocumentedApi.AssertConforms((await open[0].AbortAsync()).AssertStatus(204), HttpMethod.Delete, "/orgs/{org_id}/containers/upload_sessions/{session_id}");
+        DocumentedApi.AssertConforms((await open[0].AbortAsync()).AssertStatus(204), HttpMethod.Delete, "/orgs/{org_id}/upload_sessions/{session_id}");
         DocumentedApi.AssertConforms(starts.First(s => s.Status == 429), HttpMethod.Post, "/orgs/{org_id}/containers/upload_sessions");
         var next = await first.StartAsync(Files);
         (await first.StartRawAsync(manifest)).AssertProblem(429, 42902);
