@@ -167,6 +167,30 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_storage_outage_mid_part_is_a_503_and_the_part_is_sent_again()
+    {
+        var client = await ClientAsync();
+        await using var relay = TcpRelay.To(new Uri(ApiFixture.S3Endpoint));
+        relay.Start();
+        (await client.Api.SendAsync(HttpMethod.Put, $"orgs/{client.Org.Id}/storage_config", client.Org.Key, new JsonObject
+        {
+            ["type"] = "s3", ["bucket"] = ApiFixture.S3Bucket, ["region"] = "us-east-1", ["host"] = $"http://127.0.0.1:{relay.Port}",
+            ["access_key"] = "S3RVER", ["secret_key"] = "S3RVER",
+        })).AssertStatus(200);
+        var session = await client.StartAsync(Files);
+        (await session.PutPartAsync(1)).AssertStatus(200);
+
+        await relay.StopAsync();
+        var refused = (await session.PutPartAsync(2)).AssertProblem(503, 50301);
+        Assert.NotNull(refused.Header("Retry-After"));
+        Assert.Single((await session.PartsAsync()).AssertStatus(200).Json!["entries"]!.AsArray());
+
+        relay.Start();
+        var encoded = await session.UploadAllAsync();
+        await AssertDecodesAsync(client, Id(encoded), session);
+    }
+
+    [Fact]
     public async Task Every_bad_part_is_a_400_that_keeps_nothing()
     {
         var client = await ClientAsync();
