@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Drm;
@@ -10,15 +12,21 @@ using Locktera.Core.Drm;
 //   2. memory while encoding: a 1 GiB file vs. a 64 MiB one (flat means the same peak);
 //   3. the latency of a 4 KiB Range read from a 1 MiB file vs. from a 1 GiB file;
 //   4. one DRM decision (rules parsed from their stored JSON, then evaluated) against 1,000 IP and
-//      100 geo entries vs. against no rules.
-// Usage: Locktera.Bench <blob connection string> [size MiB for 1 and 2, default 1024]
+//      100 geo entries vs. against no rules;
+//   5. an upload session over HTTP (the DevHost in its own process): the large file in parts, 8 at a
+//      time, vs. the same bytes as blocks of the same size, 8 at a time, straight to the same Azurite;
+//   6. the peak memory of that process for a 256 MiB vs. a session of twice the large file.
+// Usage: Locktera.Bench <storage connection string> [size MiB for 1, 2, 5 and 6, default 1024] [Locktera.DevHost.dll, for 5 and 6]
 var connection = args.Length > 0 ? args[0] : throw new ArgumentException("Pass the blob connection string.");
 var largeMiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+var devHost = args.Length > 2 ? args[2] : null;
 var container = new BlobServiceClient(connection).GetBlobContainerClient("bench" + Guid.NewGuid().ToString("N")[..8]);
 await container.CreateAsync();
 var store = new BlobContentStore(container);
 var (publicKey, _) = HybridKem.Generate();
 var results = new List<(string Measure, string Baseline, string Locktera, string Ratio)>();
+// The API's default part size (Locktera__UploadPartBytes), and the baseline's block size.
+const int SessionPartBytes = 16 * 1024 * 1024;
 
 try
 {
@@ -46,6 +54,30 @@ try
     var smallRange = await RangeLatencyAsync(store, "small-range", await EncodeAsync(store, "small-range", 1, publicKey));
     var largeRange = await RangeLatencyAsync(store, "large", large);
     results.Add(("4 KiB Range read, 1 MiB vs large file (ms, median of 50)", Millis(smallRange), Millis(largeRange), Ratio(largeRange, smallRange)));
+
+    if (devHost is not null)
+    {
+        // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
+        const int parallel = 8;
+        var size = largeMiB * 1024L * 1024;
+        var parts = new PartSource(SessionPartBytes, 8);
+        await using (var api = await DevHostProcess.StartAsync(devHost, connection))
+        {
+            var blocks = await Best(2, () => Time(() => PlainBlocksAsync(container, "blocks", size, parts, parallel)));
+            var session = await Best(2, () => Time(() => SessionUploadAsync(api, size, parts, parallel)));
+            results.Add(($"upload {largeMiB} MiB in 16 MiB parts, {parallel} at a time (s, best of 2): staged blocks vs. an upload session over HTTP", Seconds(blocks), Seconds(session), Ratio(session, blocks)));
+        }
+
+        // 6. The API process's peak memory: a fresh process for each session size.
+        var peaks = new List<long>();
+        foreach (var mebibytes in new[] { 256, 2 * largeMiB })
+        {
+            await using var api = await DevHostProcess.StartAsync(devHost, connection);
+            await SessionUploadAsync(api, mebibytes * 1024L * 1024, parts, parallel);
+            peaks.Add(api.PeakMemoryBytes);
+        }
+        results.Add(($"peak memory of the API process, upload session of 256 MiB vs {2 * largeMiB} MiB, {parallel} parts at a time (MiB)", Mib(peaks[0]), Mib(peaks[1]), Ratio(peaks[1], peaks[0])));
+    }
 }
 finally
 {
@@ -57,6 +89,44 @@ Console.WriteLine("| --- | --- | --- | --- |");
 foreach (var (measure, baseline, locktera, ratio) in results)
 {
     Console.WriteLine($"| {measure} | {baseline} | {locktera} | {ratio} |");
+}
+
+// The blocks of a plain upload, as an SDK client sends them: staged in parallel, then committed.
+static async Task PlainBlocksAsync(BlobContainerClient container, string name, long size, PartSource parts, int parallel)
+{
+    var blob = container.GetBlockBlobClient(name);
+    var count = parts.Count(size);
+    var ids = Enumerable.Range(1, count).Select(n => Convert.ToBase64String(BitConverter.GetBytes(n))).ToList();
+    await Parallel.ForEachAsync(Enumerable.Range(1, count), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (n, cancellationToken) =>
+    {
+        using var block = new MemoryStream(parts.Bytes(n, size).ToArray(), writable: false);
+        await blob.StageBlockAsync(ids[n - 1], block, cancellationToken: cancellationToken);
+    });
+    await blob.CommitBlockListAsync(ids);
+}
+
+// An upload session as a client runs it: start, every part with its range and digest, in parallel, then the commit.
+static async Task SessionUploadAsync(DevHostProcess api, long size, PartSource parts, int parallel)
+{
+    var (org, key) = await api.CreateOrgAsync();
+    var session = await api.SendAsync(HttpMethod.Post, $"orgs/{org}/containers/upload_sessions", key, DevHostProcess.JsonContent(new JsonObject
+    {
+        ["container"] = new JsonObject { ["name"] = "bench" },
+        ["files"] = new JsonObject { ["file.bin"] = new JsonObject { ["size"] = size } },
+    }));
+    if (session["part_size"]!.GetValue<int>() != SessionPartBytes)
+    {
+        throw new InvalidOperationException("The API chose another part size than the baseline's blocks.");
+    }
+    var url = session["session_endpoints"]!["upload_part"]!.GetValue<string>();
+    await Parallel.ForEachAsync(Enumerable.Range(1, session["total_parts"]!.GetValue<int>()), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (n, _) =>
+    {
+        var from = (long)(n - 1) * SessionPartBytes;
+        var bytes = parts.Bytes(n, size);
+        await api.SendAsync(HttpMethod.Put, url, key, new ReadOnlyMemoryContent(bytes),
+            [("Content-Range", $"bytes {from}-{from + bytes.Length - 1}/{size}"), ("Content-Digest", $"sha-256=:{parts.Digest(n, size)}:")]);
+    });
+    await api.SendAsync(HttpMethod.Post, session["session_endpoints"]!["commit"]!.GetValue<string>(), key);
 }
 
 static async Task PlainUploadAsync(IContentStore store, string key, int mebibytes)
@@ -205,6 +275,33 @@ static string Millis(double seconds) => (seconds * 1000).ToString("0.0", Culture
 static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
 
 static string Ratio(double value, double baseline) => (value / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+/// <summary>
+/// The bytes of parts of a given size, made once: a few distinct parts repeated (part n is part
+/// n mod count), each with its SHA-256, so that neither side of a comparison pays for making them.
+/// </summary>
+sealed class PartSource
+{
+    private readonly byte[][] _parts;
+    private readonly string[] _digests;
+    private readonly int _size;
+
+    public PartSource(int size, int count)
+    {
+        _size = size;
+        _parts = [.. Enumerable.Range(0, count).Select(i => { var part = new byte[size]; new Random(i).NextBytes(part); return part; })];
+        _digests = [.. _parts.Select(p => Convert.ToBase64String(SHA256.HashData(p)))];
+    }
+
+    public int Count(long total) => (int)((total + _size - 1) / _size);
+
+    /// <summary>Part <paramref name="number"/> (1-based) of <paramref name="total"/> bytes; the last one shorter.</summary>
+    public ReadOnlyMemory<byte> Bytes(int number, long total) =>
+        _parts[number % _parts.Length].AsMemory(0, (int)Math.Min(_size, total - ((long)(number - 1) * _size)));
+
+    public string Digest(int number, long total) =>
+        Bytes(number, total).Length == _size ? _digests[number % _parts.Length] : Convert.ToBase64String(SHA256.HashData(Bytes(number, total).Span));
+}
 
 /// <summary>Pseudo-random bytes of a given length, produced as they are read: nothing is held in memory.</summary>
 sealed class GeneratedStream(long length) : Stream

@@ -166,18 +166,26 @@ public sealed class UploadSessionStore(StorageAccount storage)
         }
     }
 
-    /// <summary>Marks a claimed part as stored, with the store's tag for it.</summary>
-    internal async Task MarkPartWrittenAsync(Guid orgId, Guid sessionId, PartRow part, string tag, CancellationToken cancellationToken)
+    /// <summary>Marks a claimed part as stored, with the store's tag for it; false when its claim is gone (the session ended meanwhile).</summary>
+    internal async Task<bool> MarkPartWrittenAsync(Guid orgId, Guid sessionId, PartRow part, string tag, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        await table.UpsertEntityAsync(new TableEntity(orgId.ToString(), PartKey(sessionId, part.Number))
+        try
         {
-            ["Offset"] = part.Offset,
-            ["Size"] = part.Size,
-            ["Sha256"] = part.Sha256,
-            ["Written"] = true,
-            ["Tag"] = tag,
-        }, TableUpdateMode.Replace, cancellationToken);
+            await table.UpdateEntityAsync(new TableEntity(orgId.ToString(), PartKey(sessionId, part.Number))
+            {
+                ["Offset"] = part.Offset,
+                ["Size"] = part.Size,
+                ["Sha256"] = part.Sha256,
+                ["Written"] = true,
+                ["Tag"] = tag,
+            }, ETag.All, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
     }
 
     /// <summary>Every part claimed or written, in number order.</summary>

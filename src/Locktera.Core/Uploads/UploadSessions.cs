@@ -120,6 +120,7 @@ public sealed class UploadSessions(
         {
             return ToPart(known);
         }
+        var (tera, keys) = await MaterialAsync(session, cancellationToken);
         var plaintext = ArrayPool<byte>.Shared.Rent(length);
         try
         {
@@ -129,15 +130,28 @@ public sealed class UploadSessions(
             {
                 throw PartConflict(number);
             }
-            var (tera, keys) = await MaterialAsync(session, cancellationToken);
             var sealedPart = ArrayPool<byte>.Shared.Rent(tera.StoredLength(number));
             try
             {
                 var stored = sealedPart.AsMemory(0, tera.StoredLength(number));
                 tera.Seal(keys.SegmentKey, number, plaintext.AsSpan(0, length), stored.Span);
                 var content = await stores.ForStoredAsync(orgId, session.StorageId, cancellationToken);
-                var tag = await content.WritePartAsync(session.ObjectKey, session.UploadId, number, stored, cancellationToken);
-                await store.MarkPartWrittenAsync(orgId, session.Id, claim, tag, cancellationToken);
+                string tag;
+                try
+                {
+                    tag = await content.WritePartAsync(session.ObjectKey, session.UploadId, number, stored, cancellationToken);
+                }
+                catch (ContentUploadGoneException)
+                {
+                    throw await EndedMeanwhileAsync(session, cancellationToken);
+                }
+                // Checked after the part is marked: an abort removes the session before what it wrote, so
+                // either the abort's clean-up finds this part, or this request sees the session gone.
+                if (!await store.MarkPartWrittenAsync(orgId, session.Id, claim, tag, cancellationToken)
+                    || await store.FindAsync(orgId, session.Id, cancellationToken) is null)
+                {
+                    throw await EndedMeanwhileAsync(session, cancellationToken);
+                }
             }
             finally
             {
@@ -299,6 +313,21 @@ public sealed class UploadSessions(
         var needed = (streamSize + LockteraOptions.MaxUploadParts - 1) / LockteraOptions.MaxUploadParts;
         var rounded = (needed + segment - 1) / segment * segment;
         return (int)Math.Max(limits.UploadPartBytes, Math.Min(rounded, LockteraOptions.MaxUploadPartBytes));
+    }
+
+    /// <summary>
+    /// What to answer a part whose session ended while it was stored: committed (409), or aborted or
+    /// purged (404) — then what this request wrote goes too (its claim; on Azure the staged block,
+    /// which would otherwise stay, invisible, for 7 days).
+    /// </summary>
+    private async Task<LockteraException> EndedMeanwhileAsync(SessionRow session, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(session.OrgId, session.Id, cancellationToken) is not null)
+        {
+            return Closed();
+        }
+        await ForgetAsync(session, CancellationToken.None);
+        return NotFound();
     }
 
     private async Task ForgetAsync(SessionRow session, CancellationToken cancellationToken)

@@ -318,6 +318,55 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_part_still_arriving_when_its_session_is_aborted_leaves_nothing_behind()
+    {
+        var client = await ClientAsync();
+        var session = await client.StartAsync(Files);
+        var (from, length) = session.Range(2);
+        var bytes = session.Stream.AsMemory((int)from, length);
+        var lastByte = new TaskCompletionSource();
+        var content = new HeldBackContent(bytes, lastByte.Task);
+        content.Headers.TryAddWithoutValidation("Content-Range", $"bytes {from}-{from + length - 1}/{session.Stream.Length}");
+        content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(SHA256.HashData(bytes.Span))}:");
+        var sending = session.PutAsync(content);
+        await content.AllButTheLastByteSent;
+
+        (await session.AbortAsync()).AssertStatus(204);
+        lastByte.SetResult();
+        (await sending).AssertProblem(404, 40407);
+
+        var blob = new BlobServiceClient(ApiFixture.StorageConnection).GetBlobContainerClient(fixture.StoragePrefix + "content")
+            .GetBlobClient($"{client.Org.Id}/{session.Session["container_id"]!.GetValue<string>()}.tera");
+        Assert.False(await blob.ExistsAsync());
+        var storage = fixture.Services.GetRequiredService<StorageAccount>();
+        var table = await storage.TableAsync(storage.Names.Uploads, CancellationToken.None);
+        Assert.Empty(await table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == client.Org.Id && e.RowKey != "open").Select(e => e.RowKey).ToListAsync());
+    }
+
+    /// <summary>A body sent all but its last byte, which waits for <paramref name="release"/>.</summary>
+    private sealed class HeldBackContent(ReadOnlyMemory<byte> bytes, Task release) : HttpContent
+    {
+        private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AllButTheLastByteSent => _sent.Task;
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(bytes[..^1]);
+            await stream.FlushAsync();
+            _sent.SetResult();
+            await release;
+            await stream.WriteAsync(bytes[^1..]);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task A_session_resumes_on_another_instance_after_the_first_stopped()
     {
         var client = await ClientAsync();
