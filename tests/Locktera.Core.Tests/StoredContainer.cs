@@ -19,4 +19,20 @@ internal static class StoredContainer
         await reader.CopyToAsync(output, CancellationToken.None);
         return output.ToArray();
     }
+
+    /// <summary>Flips each bit of <paramref name="stored"/> in turn (one per byte, cycling through the bit positions); the bytes whose flip <paramref name="fails"/> missed.</summary>
+    public static async Task<IReadOnlyList<int>> UndetectedFlipsAsync(byte[] stored, Func<byte[], Task<bool>> fails)
+    {
+        var undetected = new List<int>();
+        for (var i = 0; i < stored.Length; i++)
+        {
+            var tampered = (byte[])stored.Clone();
+            tampered[i] ^= (byte)(1 << (i % 8));
+            if (!await fails(tampered))
+            {
+                undetected.Add(i);
+            }
+        }
+        return undetected;
+    }
 }

@@ -64,6 +64,17 @@ public sealed class TeraParts
         return stored + (number == 1 ? (int)DataOffset : 0) + (number == Count ? TeraTrailer.Size : 0);
     }
 
+    /// <summary>The bytes of a segment, and so how a part's plaintext is laid out in its stored bytes (<see cref="PlainPosition"/>).</summary>
+    public int SegmentSize => _header.SegmentSize;
+
+    /// <summary>
+    /// Where byte <paramref name="plainOffset"/> of part <paramref name="number"/>'s plaintext lies in the
+    /// part's stored bytes: a segment's plaintext is sealed where its ciphertext goes, so a part needs
+    /// one buffer, not two.
+    /// </summary>
+    public int PlainPosition(int number, int plainOffset) =>
+        (number == 1 ? (int)DataOffset : 0) + (plainOffset / SegmentSize * (SegmentSize + Aead.TagSize)) + (plainOffset % SegmentSize);
+
     /// <summary>
     /// Seals part <paramref name="number"/> from its <paramref name="plaintext"/> (exactly its
     /// <see cref="PlainRange"/>) into <paramref name="output"/> (<see cref="StoredLength"/> bytes) with
@@ -72,30 +83,48 @@ public sealed class TeraParts
     /// </summary>
     public void Seal(byte[] segmentKey, int number, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
-        var (offset, length) = PlainRange(number);
-        if (plaintext.Length != length || output.Length != StoredLength(number))
+        if (plaintext.Length != PlainRange(number).Length)
         {
-            throw new ArgumentException("The part's plaintext or output is not the part's length.");
+            throw new ArgumentException("The part's plaintext is not the part's length.", nameof(plaintext));
         }
-        var size = _header.SegmentSize;
-        var lastSegment = TeraSegments.StreamCount(StreamSize, size) - 1;
-        var at = 0;
+        for (var done = 0; done < plaintext.Length; done += SegmentSize)
+        {
+            var chunk = plaintext.Slice(done, Math.Min(SegmentSize, plaintext.Length - done));
+            chunk.CopyTo(output[PlainPosition(number, done)..]);
+        }
+        SealInPlace(segmentKey, number, output);
+    }
+
+    /// <summary>
+    /// Seals part <paramref name="number"/> in <paramref name="stored"/> (<see cref="StoredLength"/>
+    /// bytes), which holds its plaintext at the <see cref="PlainPosition"/>s: each segment is encrypted
+    /// where it lies, its tag written after it, and the header and index (part 1) and the trailer (the
+    /// last part) put in their places.
+    /// </summary>
+    public void SealInPlace(byte[] segmentKey, int number, Span<byte> stored)
+    {
+        var (offset, length) = PlainRange(number);
+        if (stored.Length != StoredLength(number))
+        {
+            throw new ArgumentException("The part's stored bytes are not the part's stored length.", nameof(stored));
+        }
+        var lastSegment = TeraSegments.StreamCount(StreamSize, SegmentSize) - 1;
         if (number == 1)
         {
-            _header.Bytes.CopyTo(output);
-            _sealedIndex.CopyTo(output[_header.Bytes.Length..]);
-            at = (int)DataOffset;
+            _header.Bytes.CopyTo(stored);
+            _sealedIndex.CopyTo(stored[_header.Bytes.Length..]);
         }
-        for (var done = 0; done < length; done += size)
+        for (var done = 0; done < length; done += SegmentSize)
         {
-            var segment = (offset + done) / size;
-            var chunk = Math.Min(size, length - done);
-            TeraSegments.Seal(_header, segmentKey, TeraSegments.Stream, segment, segment == lastSegment, plaintext.Slice(done, chunk), output.Slice(at, chunk + Aead.TagSize));
-            at += chunk + Aead.TagSize;
+            var segment = (offset + done) / SegmentSize;
+            var chunk = Math.Min(SegmentSize, length - done);
+            var at = PlainPosition(number, done);
+            var place = stored.Slice(at, chunk + Aead.TagSize);
+            TeraSegments.Seal(_header, segmentKey, TeraSegments.Stream, segment, segment == lastSegment, place[..chunk], place);
         }
         if (number == Count)
         {
-            Trailer().CopyTo(output[at..]);
+            Trailer().CopyTo(stored[^TeraTrailer.Size..]);
         }
     }
 

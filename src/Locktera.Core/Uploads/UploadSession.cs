@@ -14,6 +14,8 @@ public enum UploadStatus
 /// An upload session: a container whose files arrive as numbered parts of <see cref="PartSize"/>
 /// bytes (the last one shorter) covering the files' bytes end to end in manifest order, in any
 /// order and on any instance, until a commit makes them the container <see cref="ContainerId"/>.
+/// The parts go to the multipart upload <see cref="UploadId"/> of <see cref="ObjectKey"/> in the
+/// storage <see cref="StorageId"/>; <see cref="CommitStartedAt"/> is when the commit under way began.
 /// </summary>
 public sealed record UploadSession(
     Guid Id,
@@ -25,7 +27,10 @@ public sealed record UploadSession(
     int PartSize,
     long StreamSize,
     int PartCount,
-    int PartsProcessed)
+    string StorageId,
+    string ObjectKey,
+    string UploadId,
+    DateTimeOffset? CommitStartedAt)
 {
     /// <summary>Where part <paramref name="number"/> (1-based) lies in the files' bytes.</summary>
     public (long Offset, int Length) PlainRange(int number) =>
@@ -33,6 +38,9 @@ public sealed record UploadSession(
             ? throw new ArgumentOutOfRangeException(nameof(number))
             : ((long)(number - 1) * PartSize, (int)Math.Min(PartSize, StreamSize - ((long)(number - 1) * PartSize)));
 }
+
+/// <summary>A session as a client sees it: with how many of its parts have arrived.</summary>
+public sealed record UploadSessionState(UploadSession Session, int PartsProcessed);
 
 /// <summary>A part that arrived: where it lies in the files' bytes and the SHA-256 of those bytes (hex), as verified on arrival.</summary>
 public sealed record UploadPart(int Number, long Offset, int Size, string Sha256)
@@ -50,7 +58,7 @@ public abstract record UploadCommit
 
     public sealed record Done(ContainerRecord Container, Tera.TeraIndex Index) : UploadCommit;
 
-    public sealed record InProgress(UploadSession Session, TimeSpan RetryAfter) : UploadCommit;
+    public sealed record InProgress(UploadSessionState State, TimeSpan RetryAfter) : UploadCommit;
 }
 
 /// <summary>A part as a commit's optional <c>parts</c> list names it, to be checked against what arrived.</summary>

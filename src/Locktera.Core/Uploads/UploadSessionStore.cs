@@ -2,22 +2,6 @@ using Azure;
 
 namespace Locktera.Core.Uploads;
 
-/// <summary>A session's state as stored: what changes (its status) and where its parts go.</summary>
-internal sealed record SessionRow(
-    Guid Id,
-    Guid OrgId,
-    Guid ContainerId,
-    UploadStatus Status,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    int PartSize,
-    long StreamSize,
-    int PartCount,
-    string StorageId,
-    string ObjectKey,
-    string UploadId,
-    DateTimeOffset? CommitStartedAt);
-
 /// <summary>What never changes in a session, kept beside it: the container's header and sealed index, and sealed secrets.</summary>
 internal sealed record SessionBlobs(byte[] Header, byte[] SealedIndex, byte[]? SealedKeys);
 
@@ -46,7 +30,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
     }
 
     /// <summary>Adds a session and counts it, unless the org already has <paramref name="maxOpen"/> open; returns whether it was added.</summary>
-    internal async Task<bool> CreateAsync(SessionRow session, SessionBlobs blobs, int maxOpen, CancellationToken cancellationToken)
+    internal async Task<bool> CreateAsync(UploadSession session, SessionBlobs blobs, int maxOpen, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var partition = session.OrgId.ToString();
@@ -75,7 +59,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
         }
     }
 
-    internal async Task<SessionRow?> FindAsync(Guid orgId, Guid sessionId, CancellationToken cancellationToken)
+    internal async Task<UploadSession?> FindAsync(Guid orgId, Guid sessionId, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), SessionKey(sessionId), cancellationToken: cancellationToken);
@@ -101,7 +85,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
     /// the session as it is to be (null: removed), and whether it stops being counted as open. The
     /// change and the count are written in one transaction under both rows' ETags, again on a lost race.
     /// </summary>
-    internal async Task<T> ChangeAsync<T>(Guid orgId, Guid sessionId, Func<SessionRow?, (bool Write, SessionRow? Next, bool Uncount, T Result)> decide, CancellationToken cancellationToken)
+    internal async Task<T> ChangeAsync<T>(Guid orgId, Guid sessionId, Func<UploadSession?, (bool Write, UploadSession? Next, bool Uncount, T Result)> decide, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         var partition = orgId.ToString();
@@ -207,7 +191,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
     }
 
     /// <summary>Every session of an org, as stored.</summary>
-    internal async Task<IReadOnlyList<SessionRow>> ListAsync(Guid orgId, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<UploadSession>> ListAsync(Guid orgId, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
         return await table.WithPrefix(orgId.ToString(), "s:", null, cancellationToken).Select(ToSession).ToListAsync(cancellationToken);
@@ -227,7 +211,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
 
     private static string PartKey(Guid id, int number) => PartPrefix(id) + number.ToString("D5", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToEntity(SessionRow s) => new(s.OrgId.ToString(), SessionKey(s.Id))
+    private static TableEntity ToEntity(UploadSession s) => new(s.OrgId.ToString(), SessionKey(s.Id))
     {
         ["ContainerId"] = s.ContainerId.ToString(),
         ["Status"] = s.Status.ToString(),
@@ -242,7 +226,7 @@ public sealed class UploadSessionStore(StorageAccount storage)
         ["CommitStartedAt"] = s.CommitStartedAt,
     };
 
-    private static SessionRow ToSession(TableEntity e) => new(
+    private static UploadSession ToSession(TableEntity e) => new(
         Guid.ParseExact(e.RowKey[2..], "N"),
         Guid.Parse(e.PartitionKey),
         Guid.Parse(e.GetString("ContainerId")),

@@ -34,6 +34,13 @@ public sealed class UploadSessions(
     /// <summary>The due rows of expiring sessions carry where their parts are, so that they can go even when the session row did not survive.</summary>
     private const string ContainerProperty = "ContainerId";
 
+    /// <summary>
+    /// The buffers of part requests, apart from the shared pool: that one keeps a buffer per thread
+    /// and bucket, so part-sized buffers would pile up with the threads that ever served a part. This
+    /// keeps at most 8 buffers of each power-of-two size, whatever the threads.
+    /// </summary>
+    private static readonly ArrayPool<byte> PartBuffers = ArrayPool<byte>.Create(2 * LockteraOptions.MaxUploadPartBytes, 8);
+
     private readonly SecretBox _secrets = new(masterKey, "upload-session");
 
     /// <summary>
@@ -41,7 +48,7 @@ public sealed class UploadSessions(
     /// size, in the order the parts will cover them. Refused while the org has
     /// <see cref="LockteraOptions.MaxOpenUploadSessions"/> open.
     /// </summary>
-    public async Task<UploadSession> CreateAsync(Guid orgId, Actor actor, EncodeManifest manifest, CancellationToken cancellationToken)
+    public async Task<UploadSessionState> CreateAsync(Guid orgId, Actor actor, EncodeManifest manifest, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var files = Files(manifest, limits);
@@ -58,7 +65,7 @@ public sealed class UploadSessions(
         var container = await containers.BeginPartsAsync(orgId, actor, manifest, files, partSize, cancellationToken);
         var record = container.Record;
         var now = time.GetUtcNow();
-        var session = new SessionRow(OrderedGuid.Next(), orgId, record.Id, UploadStatus.Open, now, now.AddHours(limits.UploadSessionHours),
+        var session = new UploadSession(OrderedGuid.Next(), orgId, record.Id, UploadStatus.Open, now, now.AddHours(limits.UploadSessionHours),
             partSize, streamSize, container.Parts.Count, record.StorageId, record.ObjectKey, container.UploadId, null);
         var created = false;
         try
@@ -83,14 +90,14 @@ public sealed class UploadSessions(
                 await due.RemoveAsync(DueIndex.Uploads, session.ExpiresAt, Subject(session), CancellationToken.None);
             }
         }
-        return created ? View(session, 0) : throw TooMany(limits);
+        return created ? new UploadSessionState(session, 0) : throw TooMany(limits);
     }
 
     /// <summary>The session and how many of its parts have arrived.</summary>
-    public async Task<UploadSession> GetAsync(Guid orgId, string sessionId, CancellationToken cancellationToken)
+    public async Task<UploadSessionState> GetAsync(Guid orgId, string sessionId, CancellationToken cancellationToken)
     {
         var session = await LiveAsync(orgId, sessionId, cancellationToken);
-        return View(session, (await WrittenPartsAsync(session, cancellationToken)).Count);
+        return new UploadSessionState(session, (await WrittenPartsAsync(session, cancellationToken)).Count);
     }
 
     /// <summary>The parts that have arrived, in number order: a client that lost its connection sends only the others.</summary>
@@ -109,7 +116,7 @@ public sealed class UploadSessions(
         var session = await LiveAsync(orgId, sessionId, cancellationToken);
         EnsureOpen(session);
         var number = PartNumber(session, from, to, total);
-        var (offset, length) = View(session, 0).PlainRange(number);
+        var (offset, length) = session.PlainRange(number);
         var digest = Convert.ToHexStringLower(sha256);
         var known = await store.FindPartAsync(orgId, session.Id, number, cancellationToken);
         if (known is not null && known.Sha256 != digest)
@@ -121,48 +128,48 @@ public sealed class UploadSessions(
             return ToPart(known);
         }
         var (tera, keys) = await MaterialAsync(session, cancellationToken);
-        var plaintext = ArrayPool<byte>.Shared.Rent(length);
+        // One buffer of the part's stored length: the plaintext is read to where its ciphertext goes and sealed there.
+        var storedLength = tera.StoredLength(number);
+        var buffer = PartBuffers.Rent(storedLength);
+        var stored = buffer.AsMemory(0, storedLength);
+        var sealedAll = false;
         try
         {
-            await ReadPartAsync(body, plaintext.AsMemory(0, length), sha256, cancellationToken);
+            await ReadPartAsync(body, tera, number, length, stored, sha256, cancellationToken);
             var claim = await store.ReservePartAsync(orgId, session.Id, number, offset, length, digest, cancellationToken);
             if (claim.Sha256 != digest)
             {
                 throw PartConflict(number);
             }
-            var sealedPart = ArrayPool<byte>.Shared.Rent(tera.StoredLength(number));
+            tera.SealInPlace(keys.SegmentKey, number, stored.Span);
+            sealedAll = true;
+            var content = await stores.ForStoredAsync(orgId, session.StorageId, cancellationToken);
+            string tag;
             try
             {
-                var stored = sealedPart.AsMemory(0, tera.StoredLength(number));
-                tera.Seal(keys.SegmentKey, number, plaintext.AsSpan(0, length), stored.Span);
-                var content = await stores.ForStoredAsync(orgId, session.StorageId, cancellationToken);
-                string tag;
-                try
-                {
-                    tag = await content.WritePartAsync(session.ObjectKey, session.UploadId, number, stored, cancellationToken);
-                }
-                catch (ContentUploadGoneException)
-                {
-                    throw await EndedMeanwhileAsync(session, cancellationToken);
-                }
-                // Checked after the part is marked: an abort removes the session before what it wrote, so
-                // either the abort's clean-up finds this part, or this request sees the session gone.
-                if (!await store.MarkPartWrittenAsync(orgId, session.Id, claim, tag, cancellationToken)
-                    || await store.FindAsync(orgId, session.Id, cancellationToken) is null)
-                {
-                    throw await EndedMeanwhileAsync(session, cancellationToken);
-                }
+                tag = await content.WritePartAsync(session.ObjectKey, session.UploadId, number, stored, cancellationToken);
             }
-            finally
+            catch (ContentUploadGoneException)
             {
-                ArrayPool<byte>.Shared.Return(sealedPart);
+                throw await EndedMeanwhileAsync(session, cancellationToken);
+            }
+            // Checked after the part is marked: an abort removes the session before what it wrote, so
+            // either the abort's clean-up finds this part, or this request sees the session gone.
+            if (!await store.MarkPartWrittenAsync(orgId, session.Id, claim, tag, cancellationToken)
+                || await store.FindAsync(orgId, session.Id, cancellationToken) is null)
+            {
+                throw await EndedMeanwhileAsync(session, cancellationToken);
             }
             return ToPart(claim);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(plaintext);
+            if (!sealedAll)
+            {
+                // The plaintext, which a failure left unsealed.
+                CryptographicOperations.ZeroMemory(stored.Span);
+            }
+            PartBuffers.Return(buffer);
         }
     }
 
@@ -178,7 +185,7 @@ public sealed class UploadSessions(
         var now = time.GetUtcNow();
         var (claim, session) = await store.ChangeAsync(orgId, id, current => current switch
         {
-            null => (false, null, false, ("gone", (SessionRow?)null)),
+            null => (false, null, false, ("gone", (UploadSession?)null)),
             { Status: UploadStatus.Committed } => (false, null, false, ("done", current)),
             _ when current.ExpiresAt <= now => (false, null, false, ("gone", current)),
             { Status: UploadStatus.Committing, CommitStartedAt: { } started } when now - started < CommitTakeover => (false, null, false, ("busy", current)),
@@ -189,7 +196,7 @@ public sealed class UploadSessions(
             case "gone":
                 throw NotFound();
             case "busy":
-                return new UploadCommit.InProgress(View(session!, (await WrittenPartsAsync(session!, cancellationToken)).Count), CommitRetryAfter);
+                return new UploadCommit.InProgress(new UploadSessionState(session!, (await WrittenPartsAsync(session!, cancellationToken)).Count), CommitRetryAfter);
             case "done":
                 return await CommittedAsync(session!, cancellationToken);
         }
@@ -225,9 +232,9 @@ public sealed class UploadSessions(
     {
         var id = SessionId(sessionId);
         var now = time.GetUtcNow();
-        var aborted = await store.ChangeAsync<SessionRow?>(orgId, id, current => current switch
+        var aborted = await store.ChangeAsync<UploadSession?>(orgId, id, current => current switch
         {
-            null => (false, null, false, (SessionRow?)null),
+            null => (false, null, false, (UploadSession?)null),
             _ when current.ExpiresAt <= now => (false, null, false, null),
             { Status: UploadStatus.Open } => (true, null, true, current),
             _ => throw Closed(),
@@ -249,7 +256,7 @@ public sealed class UploadSessions(
         {
             return false;
         }
-        var left = new SessionRow(id, orgId, Guid.TryParse(row.Entity.GetString(ContainerProperty), out var containerId) ? containerId : Guid.Empty, UploadStatus.Open,
+        var left = new UploadSession(id, orgId, Guid.TryParse(row.Entity.GetString(ContainerProperty), out var containerId) ? containerId : Guid.Empty, UploadStatus.Open,
             default, default, 0, 0, 0, row.Entity.GetString("StorageId") ?? "", row.Entity.GetString("ObjectKey") ?? "", row.Entity.GetString("UploadId") ?? "", null);
         return await EndAsync(orgId, id, left, cancellationToken) ? true : null;
     }
@@ -259,10 +266,10 @@ public sealed class UploadSessions(
     /// goes and, unless it was committed, everything it wrote; <paramref name="left"/> says where that
     /// is when the row is gone already.
     /// </summary>
-    private async Task<bool> EndAsync(Guid orgId, Guid id, SessionRow left, CancellationToken cancellationToken)
+    private async Task<bool> EndAsync(Guid orgId, Guid id, UploadSession left, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (ended, expired) = await store.ChangeAsync<(bool, SessionRow?)>(orgId, id, current => current switch
+        var (ended, expired) = await store.ChangeAsync<(bool, UploadSession?)>(orgId, id, current => current switch
         {
             null => (false, null, false, (true, null)),
             { Status: UploadStatus.Committing, CommitStartedAt: { } started } when now - started < CommitTakeover => (false, null, false, (false, current)),
@@ -320,7 +327,7 @@ public sealed class UploadSessions(
     /// purged (404) — then what this request wrote goes too (its claim; on Azure the staged block,
     /// which would otherwise stay, invisible, for 7 days).
     /// </summary>
-    private async Task<LockteraException> EndedMeanwhileAsync(SessionRow session, CancellationToken cancellationToken)
+    private async Task<LockteraException> EndedMeanwhileAsync(UploadSession session, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(session.OrgId, session.Id, cancellationToken) is not null)
         {
@@ -330,13 +337,13 @@ public sealed class UploadSessions(
         return NotFound();
     }
 
-    private async Task ForgetAsync(SessionRow session, CancellationToken cancellationToken)
+    private async Task ForgetAsync(UploadSession session, CancellationToken cancellationToken)
     {
         await containers.AbandonPartsAsync(session.OrgId, session.ContainerId, session.StorageId, session.ObjectKey, session.UploadId, cancellationToken);
         await store.ForgetAsync(session.OrgId, session.Id, keepBlobs: false, cancellationToken);
     }
 
-    private async Task<UploadCommit> CommittedAsync(SessionRow session, CancellationToken cancellationToken)
+    private async Task<UploadCommit> CommittedAsync(UploadSession session, CancellationToken cancellationToken)
     {
         var blobs = await store.BlobsAsync(session.OrgId, session.Id, cancellationToken);
         var record = await records.FindAsync(session.OrgId, session.ContainerId, cancellationToken);
@@ -376,7 +383,7 @@ public sealed class UploadSessions(
     }
 
     /// <summary>The session the route names, unless it never was, was aborted or has expired (all alike).</summary>
-    private async Task<SessionRow> LiveAsync(Guid orgId, string sessionId, CancellationToken cancellationToken)
+    private async Task<UploadSession> LiveAsync(Guid orgId, string sessionId, CancellationToken cancellationToken)
     {
         var session = await store.FindAsync(orgId, SessionId(sessionId), cancellationToken);
         return session is null || session.ExpiresAt <= time.GetUtcNow() ? throw NotFound() : session;
@@ -384,7 +391,7 @@ public sealed class UploadSessions(
 
     private static Guid SessionId(string sessionId) => Guid.TryParse(sessionId, out var id) ? id : throw NotFound();
 
-    private static void EnsureOpen(SessionRow session)
+    private static void EnsureOpen(UploadSession session)
     {
         if (session.Status != UploadStatus.Open)
         {
@@ -393,7 +400,7 @@ public sealed class UploadSessions(
     }
 
     /// <summary>Which part a Content-Range names: exactly one whole part of this session, or a 400 saying what it should be.</summary>
-    private static int PartNumber(SessionRow session, long from, long to, long total)
+    private static int PartNumber(UploadSession session, long from, long to, long total)
     {
         string? problem = null;
         if (total != session.StreamSize)
@@ -411,7 +418,7 @@ public sealed class UploadSessions(
         else
         {
             var number = (int)(from / session.PartSize) + 1;
-            var (_, length) = View(session, 0).PlainRange(number);
+            var (_, length) = session.PlainRange(number);
             if (to != from + length - 1)
             {
                 problem = $"part {number} is bytes {from}-{from + length - 1}";
@@ -424,22 +431,36 @@ public sealed class UploadSessions(
         throw LockteraException.Validation("content-range", problem);
     }
 
-    /// <summary>Reads exactly one part's bytes from the body (no more, no fewer) and checks them against their SHA-256.</summary>
-    private static async Task ReadPartAsync(Stream body, Memory<byte> part, byte[] sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads exactly one part's <paramref name="length"/> bytes from the body (no more, no fewer), each
+    /// segment to its place in <paramref name="stored"/>, and checks them against their SHA-256.
+    /// </summary>
+    private static async Task ReadPartAsync(Stream body, TeraParts tera, int number, int length, Memory<byte> stored, byte[] sha256, CancellationToken cancellationToken)
     {
-        var read = await body.ReadAtLeastAsync(part, part.Length, throwOnEndOfStream: false, cancellationToken);
-        if (read != part.Length || await body.ReadAsync(new byte[1], cancellationToken) != 0)
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (var done = 0; done < length; done += tera.SegmentSize)
         {
-            throw LockteraException.Validation("body", $"must be the part's {part.Length} bytes, as its Content-Range says");
+            var chunk = stored.Slice(tera.PlainPosition(number, done), Math.Min(tera.SegmentSize, length - done));
+            if (await body.ReadAtLeastAsync(chunk, chunk.Length, throwOnEndOfStream: false, cancellationToken) != chunk.Length)
+            {
+                throw WrongLength(length);
+            }
+            hash.AppendData(chunk.Span);
         }
-        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(part.Span), sha256))
+        if (await body.ReadAsync(new byte[1], cancellationToken) != 0)
+        {
+            throw WrongLength(length);
+        }
+        if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), sha256))
         {
             throw LockteraException.Validation("content-digest", "does not match the part's bytes (sha-256)");
         }
     }
 
+    private static LockteraException WrongLength(int length) => LockteraException.Validation("body", $"must be the part's {length} bytes, as its Content-Range says");
+
     /// <summary>What sealing a part needs, the same for every part of a session: kept in memory once read.</summary>
-    private async Task<(TeraParts Parts, TeraKeys Keys)> MaterialAsync(SessionRow session, CancellationToken cancellationToken) =>
+    private async Task<(TeraParts Parts, TeraKeys Keys)> MaterialAsync(UploadSession session, CancellationToken cancellationToken) =>
         await cache.GetOrCreateAsync(("upload", session.Id), async entry =>
         {
             entry.Size = 1;
@@ -453,11 +474,11 @@ public sealed class UploadSessions(
             return (new TeraParts(TeraHeader.Parse(blobs.Header), blobs.SealedIndex, session.StreamSize, session.PartSize), TeraKeys.Restore(keys[..32], keys[32..]));
         });
 
-    private async Task<IReadOnlyList<PartRow>> WrittenPartsAsync(SessionRow session, CancellationToken cancellationToken) =>
+    private async Task<IReadOnlyList<PartRow>> WrittenPartsAsync(UploadSession session, CancellationToken cancellationToken) =>
         [.. (await store.PartsAsync(session.OrgId, session.Id, cancellationToken)).Where(p => p.Written)];
 
     /// <summary>What keeps a session from being committed: a part missing, or a claimed list that is not what arrived.</summary>
-    private static string? Incomplete(SessionRow session, IReadOnlyList<PartRow> parts, IReadOnlyList<ClaimedPart>? claimed)
+    private static string? Incomplete(UploadSession session, IReadOnlyList<PartRow> parts, IReadOnlyList<ClaimedPart>? claimed)
     {
         var missing = Enumerable.Range(1, session.PartCount).Except(parts.Select(p => p.Number)).ToList();
         if (missing.Count > 0)
@@ -476,12 +497,9 @@ public sealed class UploadSessions(
             : null;
     }
 
-    private static UploadSession View(SessionRow s, int processed) =>
-        new(s.Id, s.OrgId, s.ContainerId, s.Status, s.CreatedAt, s.ExpiresAt, s.PartSize, s.StreamSize, s.PartCount, processed);
-
     private static UploadPart ToPart(PartRow p) => new(p.Number, p.Offset, p.Size, p.Sha256);
 
-    private static string Subject(SessionRow session) => $"{session.OrgId}:{session.Id:N}";
+    private static string Subject(UploadSession session) => $"{session.OrgId}:{session.Id:N}";
 
     private static string Binding(Guid orgId, Guid sessionId) => $"{orgId}/{sessionId:N}";
 

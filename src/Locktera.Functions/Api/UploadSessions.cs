@@ -20,8 +20,8 @@ public sealed class UploadSessions(Core.Uploads.UploadSessions sessions)
     {
         var org = req.TargetOrg();
         var manifest = ManifestReader.Read(await JsonBody.ReadAsync(req.Body, ManifestReader.MaxBytes, "manifest", cancellationToken), org.Id);
-        var session = await sessions.CreateAsync(org.Id, req.Actor(), manifest, cancellationToken);
-        return ApiResults.Created(new UploadSessionView(session, UploadRequest.SessionUrl(req, session.Id)));
+        var state = await sessions.CreateAsync(org.Id, req.Actor(), manifest, cancellationToken);
+        return ApiResults.Created(new UploadSessionView(state, UploadRequest.SessionUrl(req, state.Session.Id)));
     }
 
     [Function("UploadPart")]
@@ -37,8 +37,8 @@ public sealed class UploadSessions(Core.Uploads.UploadSessions sessions)
     [RequirePermission(Permission.Read)]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Session)] HttpRequest req, string session_id, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(req.TargetOrg().Id, session_id, cancellationToken);
-        return ApiResults.Ok(new UploadSessionView(session, UploadRequest.SessionUrl(req, session.Id)));
+        var state = await sessions.GetAsync(req.TargetOrg().Id, session_id, cancellationToken);
+        return ApiResults.Ok(new UploadSessionView(state, UploadRequest.SessionUrl(req, state.Session.Id)));
     }
 
     [Function("ListUploadParts")]
@@ -57,7 +57,7 @@ public sealed class UploadSessions(Core.Uploads.UploadSessions sessions)
                 return ApiResults.Created(new EncodedManifestView(done.Container, done.Index));
             case UploadCommit.InProgress busy:
                 req.HttpContext.Response.Headers.RetryAfter = ((int)busy.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return ApiResults.Accepted(new UploadSessionView(busy.Session, UploadRequest.SessionUrl(req, busy.Session.Id)));
+                return ApiResults.Accepted(new UploadSessionView(busy.State, UploadRequest.SessionUrl(req, busy.State.Session.Id)));
             default:
                 throw new InvalidOperationException("A commit ends done or in progress.");
         }

@@ -74,7 +74,10 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     {
         var client = await ClientAsync();
         var other = await fixture.StartInstanceAsync(overrides: UploadClient.SmallParts);
-        var session = await client.StartAsync(Files, new JsonObject { ["name"] = "Board video", ["downloadable"] = true }, type: null);
+        var session = await client.StartAsync(Files, new JsonObject
+        {
+            ["name"] = "Board video", ["downloadable"] = true, ["recipients"] = new JsonArray("*@example.com"), ["tags"] = new JsonArray("board", "q4"),
+        }, type: null);
         var created = session.Session;
         Assert.Equal("upload_session", created["type"]!.GetValue<string>());
         Assert.Equal(UploadClient.PartBytes, session.PartSize);
@@ -107,6 +110,9 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var container = encoded["container"]!;
         Assert.Equal("ACTIVE", container["status"]!.GetValue<string>());
         Assert.Equal("Board video", container["name"]!.GetValue<string>());
+        Assert.Equal(["board", "q4"], container["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["*@example.com"], container["drm_rules"]!["recipients"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("application/octet-stream", encoded["files"]!["video.bin"]!["type"]!.GetValue<string>());
         Assert.Equal(created["container_id"]!.GetValue<string>(), id);
         // No digest of the whole object can be computed from parts that arrive in any order: the parts' digest instead.
         Assert.Null(container["sha256"]);
@@ -295,6 +301,16 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await session.PutPartAsync(1)).AssertProblem(409, 40905);
         (await session.AbortAsync()).AssertProblem(409, 40905);
         Assert.Equal(1, (await EventsAsync(client, id)).Count(e => e.Action == EventLog.ContainerCreate));
+        // Metered once, whichever instance's commit activated the container.
+        foreach (var api in new[] { client.Api, other })
+        {
+            await fixture.ServicesOf(api).GetRequiredService<CounterBuffer>().FlushAsync(CancellationToken.None);
+        }
+        await fixture.Services.GetRequiredService<Locktera.Core.Metering.UsageRollup>().RollUpAsync(CancellationToken.None);
+        var usage = (await client.Api.GetAsync($"orgs/{client.Org.Id}/consumption", client.Org.Key)).AssertStatus(200).Json!;
+        Assert.Equal(1, usage["encodes"]!.GetValue<long>());
+        Assert.Equal(session.Stream.Length, usage["bytes_in"]!.GetValue<long>());
+        Assert.Equal(again["container"]!["size"]!.GetValue<long>(), usage["storage_bytes"]!.GetValue<long>());
         await AssertDecodesAsync(client, id, session);
     }
 
@@ -305,6 +321,10 @@ public class UploadSessionTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var session = await client.StartAsync(Files);
         (await session.PutPartAsync(2)).AssertStatus(200);
         var containerId = session.Session["container_id"]!.GetValue<string>();
+        // Nothing half written is a container: not listed, not found, not decoded.
+        Assert.Empty((await client.Api.GetAsync($"orgs/{client.Org.Id}/containers", client.Org.Key)).AssertStatus(200).Json!.AsArray());
+        (await client.Api.GetAsync($"containers/{containerId}", client.Org.Key)).AssertProblem(404, 40404);
+        (await client.Api.GetAsync($"containers/{containerId}/decode/notes.txt", client.Org.Key)).AssertProblem(404, 40404);
         (await session.AbortAsync()).AssertStatus(204);
 
         (await session.StatusAsync()).AssertProblem(404, 40407);

@@ -3,21 +3,21 @@ using Locktera.Core.Uploads;
 namespace Locktera.Functions.Http;
 
 /// <summary>An upload session in Box's shape (with the container it will become, and its files' size).</summary>
-public sealed class UploadSessionView(UploadSession session, string endpoint)
+public sealed class UploadSessionView(UploadSessionState state, string endpoint)
 {
-    public Guid Id { get; } = session.Id;
+    public Guid Id { get; } = state.Session.Id;
     public string Type { get; } = "upload_session";
-    public string Status { get; } = session.Status.ToString().ToLowerInvariant();
-    public Guid ContainerId { get; } = session.ContainerId;
-    public int PartSize { get; } = session.PartSize;
-    public int TotalParts { get; } = session.PartCount;
-    public int NumPartsProcessed { get; } = session.PartsProcessed;
-    public long TotalSize { get; } = session.StreamSize;
-    public DateTimeOffset CreatedAt { get; } = session.CreatedAt;
-    public DateTimeOffset ExpiresAt { get; } = session.ExpiresAt;
+    public string Status { get; } = state.Session.Status.ToString().ToLowerInvariant();
+    public Guid ContainerId { get; } = state.Session.ContainerId;
+    public int PartSize { get; } = state.Session.PartSize;
+    public int TotalParts { get; } = state.Session.PartCount;
+    public int NumPartsProcessed { get; } = state.PartsProcessed;
+    public long TotalSize { get; } = state.Session.StreamSize;
+    public DateTimeOffset CreatedAt { get; } = state.Session.CreatedAt;
+    public DateTimeOffset ExpiresAt { get; } = state.Session.ExpiresAt;
 
     /// <summary>Box's name for <see cref="ExpiresAt"/>.</summary>
-    public DateTimeOffset SessionExpiresAt { get; } = session.ExpiresAt;
+    public DateTimeOffset SessionExpiresAt { get; } = state.Session.ExpiresAt;
 
     public UploadSessionEndpoints SessionEndpoints { get; } = new(endpoint);
 }
