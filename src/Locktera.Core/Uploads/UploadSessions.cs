@@ -464,6 +464,8 @@ public sealed class UploadSessions(
         await cache.GetOrCreateAsync(("upload", session.Id), async entry =>
         {
             entry.Size = 1;
+            // The keys stay in memory only while parts arrive here, never past the session.
+            entry.SlidingExpiration = TimeSpan.FromMinutes(10);
             entry.AbsoluteExpiration = session.ExpiresAt;
             var blobs = await store.BlobsAsync(session.OrgId, session.Id, cancellationToken);
             if (blobs?.SealedKeys is not { Length: > 0 } sealedKeys || session.Status == UploadStatus.Committed)
