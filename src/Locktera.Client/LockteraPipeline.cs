@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Locktera.Client;
+
+/// <summary>
+/// Sends the client's requests: the key, retries of throttled and unavailable calls (Polly through
+/// Microsoft.Extensions.Http.Resilience, honouring <c>Retry-After</c>), errors as
+/// <see cref="LockteraException"/>, and paged listings followed by their <c>Link</c> header.
+/// </summary>
+internal sealed class LockteraPipeline : IDisposable
+{
+    private readonly string _key;
+
+    public LockteraPipeline(Uri apiUrl, string key, LockteraClientOptions options)
+    {
+        _key = key;
+        Options = options;
+        var retries = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldRetryAfterHeader = true,
+                // Only what the API says is worth retrying: over the rate limit, or storage briefly unavailable.
+                ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0
+                    && args.Outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
+            })
+            .Build();
+        var handler = new ResilienceHandler(retries) { InnerHandler = options.Transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
+        var baseUrl = apiUrl.ToString().EndsWith('/') ? apiUrl : new Uri(apiUrl + "/");
+        Http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = options.Timeout };
+    }
+
+    public LockteraClientOptions Options { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Sends a request of <paramref name="operation"/>; the response of a success (the caller disposes it), or the error as an exception.</summary>
+    public async Task<HttpResponseMessage> SendAsync(Operation operation, string[] path, HttpContent? content, CancellationToken cancellationToken,
+        string? query = null, Action<HttpRequestMessage>? configure = null, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using var request = Request(new HttpMethod(operation.Method), operation.Url(path) + query, content);
+        configure?.Invoke(request);
+        return await SendAsync(request, completion, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="request"/> as it is (an absolute URL the API gave, such as a session's).</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var response = await Http.SendAsync(request, completion, cancellationToken);
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+    }
+
+    /// <summary>Sends a request of <paramref name="operation"/> and reads the answer's JSON as <typeparamref name="T"/>.</summary>
+    public async Task<T> SendAsync<T>(Operation operation, string[] path, object? body, CancellationToken cancellationToken, string? query = null)
+    {
+        using var response = await SendAsync(operation, path, body is null ? null : JsonContent.Create(body, body.GetType(), options: LockteraJson.Options), cancellationToken, query);
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    /// <summary>Sends a request of <paramref name="operation"/> whose answer has no body worth reading.</summary>
+    public async Task SendAsync(Operation operation, string[] path, object? body, CancellationToken cancellationToken, string? query = null)
+    {
+        using var _ = await SendAsync(operation, path, body is null ? null : JsonContent.Create(body, body.GetType(), options: LockteraJson.Options), cancellationToken, query);
+    }
+
+    /// <summary>Every item of a paged listing: page after page, as the <c>Link: rel="next"</c> header leads, while the caller reads.</summary>
+    public async IAsyncEnumerable<T> PageAsync<T>(Operation operation, string[] path, string? query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var url = operation.Url(path) + query;
+        while (url is not null)
+        {
+            using var request = Request(HttpMethod.Get, url, null);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            foreach (var item in await ReadAsync<List<T>>(response, cancellationToken))
+            {
+                yield return item;
+            }
+            url = NextPage(response);
+        }
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        return request;
+    }
+
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await response.Content.ReadFromJsonAsync<T>(LockteraJson.Options, cancellationToken)
+        ?? throw new LockteraException((int)response.StatusCode, 0, "The API answered an empty body.", new Dictionary<string, string>(), null);
+
+    public void Dispose() => Http.Dispose();
+
+    private static string? NextPage(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links))
+        {
+            return null;
+        }
+        foreach (var link in links.SelectMany(l => l.Split(',')))
+        {
+            var parts = link.Split(';');
+            if (parts.Length > 1 && parts.Skip(1).Any(p => p.Trim().Equals("rel=\"next\"", StringComparison.OrdinalIgnoreCase)))
+            {
+                return parts[0].Trim().TrimStart('<').TrimEnd('>');
+            }
+        }
+        return null;
+    }
+
+    private static async Task<LockteraException> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var problem = JsonDocument.Parse(text);
+            var root = problem.RootElement;
+            var fields = root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object
+                ? f.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal)
+                : [];
+            return new LockteraException(status, root.TryGetProperty("code", out var code) && code.TryGetInt32(out var c) ? c : 0,
+                root.TryGetProperty("message", out var message) ? message.GetString() ?? response.ReasonPhrase ?? "" : response.ReasonPhrase ?? "",
+                fields, root.TryGetProperty("trace_id", out var trace) ? trace.GetString() : null);
+        }
+        catch (JsonException)
+        {
+            // Not the API's problem shape (a proxy's page, a host's own error).
+            return new LockteraException(status, 0, $"{response.ReasonPhrase}: {text[..Math.Min(text.Length, 200)]}", new Dictionary<string, string>(), null);
+        }
+    }
+}

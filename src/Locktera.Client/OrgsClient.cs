@@ -1,0 +1,60 @@
+namespace Locktera.Client;
+
+/// <summary>The organization tree: the calling key's node, any node it reaches, and children.</summary>
+public sealed class OrgsClient
+{
+    private readonly LockteraPipeline _pipeline;
+    private readonly string _org;
+
+    internal OrgsClient(LockteraPipeline pipeline, string orgId)
+    {
+        _pipeline = pipeline;
+        _org = orgId;
+    }
+
+    /// <summary>The calling key's node, with the key's id and permissions.</summary>
+    public Task<Me> GetMeAsync(CancellationToken cancellationToken = default) => _pipeline.SendAsync<Me>(Operations.GetMe, [], null, cancellationToken);
+
+    /// <summary>The root organization of the calling key's tree.</summary>
+    public Task<Org> GetRootAsync(CancellationToken cancellationToken = default) => _pipeline.SendAsync<Org>(Operations.GetRootOrg, [], null, cancellationToken);
+
+    /// <summary>A node (the client's own when <paramref name="orgId"/> is null).</summary>
+    public Task<Org> GetAsync(Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<Org>(Operations.GetOrg, [Node(orgId)], null, cancellationToken);
+
+    /// <summary>The nodes directly beneath a node, page after page.</summary>
+    public IAsyncEnumerable<Org> ListChildrenAsync(Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.PageAsync<Org>(Operations.ListChildOrgs, [Node(orgId)], null, cancellationToken);
+
+    public Task<Org> CreateChildAsync(NewChildOrg child, Guid? parentId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<Org>(Operations.CreateChildOrg, [Node(parentId)], child, cancellationToken);
+
+    /// <summary>Deletes a node and its subtree, and revokes every key in it.</summary>
+    public Task DeleteAsync(Guid orgId, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync(Operations.DeleteOrg, [orgId.ToString()], null, cancellationToken);
+
+    private string Node(Guid? orgId) => orgId?.ToString() ?? _org;
+}
+
+/// <summary>The API keys of a node.</summary>
+public sealed class ApiKeysClient
+{
+    private readonly LockteraPipeline _pipeline;
+    private readonly string _org;
+
+    internal ApiKeysClient(LockteraPipeline pipeline, string orgId)
+    {
+        _pipeline = pipeline;
+        _org = orgId;
+    }
+
+    public IAsyncEnumerable<ApiKey> ListAsync(Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.PageAsync<ApiKey>(Operations.ListApiKeys, [orgId?.ToString() ?? _org], null, cancellationToken);
+
+    /// <summary>A new key; its <see cref="CreatedApiKey.Secret"/> is shown this once.</summary>
+    public Task<CreatedApiKey> CreateAsync(NewApiKey key, Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<CreatedApiKey>(Operations.CreateApiKey, [orgId?.ToString() ?? _org], key, cancellationToken);
+
+    public Task RevokeAsync(Guid keyId, Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync(Operations.RevokeApiKey, [orgId?.ToString() ?? _org, keyId.ToString()], null, cancellationToken);
+}
