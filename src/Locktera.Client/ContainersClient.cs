@@ -104,7 +104,8 @@ public sealed class ContainersClient
                 part.Headers.ContentType = MediaTypeHeaderValue.Parse(file.Type ?? MediaTypes.For(file.Name));
                 form.Add(part, "files", file.Name);
             }
-            using var response = await _pipeline.SendAsync(Operations.EncodeContainer, [_org], form, cancellationToken);
+            using var response = await _pipeline.SendAsync(Operations.EncodeContainer, [_org], form, cancellationToken,
+                configure: r => r.Options.Set(LockteraPipeline.OneShot, true));
             return await LockteraPipeline.ReadAsync<EncodedContainer>(response, cancellationToken);
         }
         finally

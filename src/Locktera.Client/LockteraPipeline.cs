@@ -29,15 +29,20 @@ internal sealed class LockteraPipeline : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
-                // Only what the API says is worth retrying: over the rate limit, or storage briefly unavailable.
+                // Only what the API says is worth retrying (over the rate limit, storage briefly
+                // unavailable), and only a request whose body can be sent again.
                 ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0
-                    && args.Outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
+                    && args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } result
+                    && !(result.RequestMessage?.Options.TryGetValue(OneShot, out var oneShot) == true && oneShot)),
             })
             .Build();
         var handler = new ResilienceHandler(retries) { InnerHandler = options.Transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
         var baseUrl = apiUrl.ToString().EndsWith('/') ? apiUrl : new Uri(apiUrl + "/");
         Http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = options.Timeout };
     }
+
+    /// <summary>Marks a request whose body is read as it is sent (files streamed from disk): it cannot be sent again.</summary>
+    public static readonly HttpRequestOptionsKey<bool> OneShot = new("Locktera.OneShot");
 
     public LockteraClientOptions Options { get; }
 
@@ -133,6 +138,10 @@ internal sealed class LockteraPipeline : IDisposable
         {
             using var problem = JsonDocument.Parse(text);
             var root = problem.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonException("Not a problem object.");
+            }
             var fields = root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object
                 ? f.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal)
                 : [];

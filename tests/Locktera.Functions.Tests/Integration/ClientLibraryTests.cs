@@ -76,6 +76,13 @@ public class ClientLibraryTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         Assert.Contains("permissions[0]", bad.Fields.Keys);
         // Only 429 and 503 are retried: the 404 and the 400 were sent once each.
         Assert.Equal(5, counter.Sent);
+        // A request whose files stream from disk cannot be sent again: its 429 is the caller's.
+        counter.ThrottleFirst = 1;
+        var path = Path.Combine(_directory, "a.txt");
+        await File.WriteAllTextAsync(path, "a");
+        var throttled = await Assert.ThrowsAsync<LockteraException>(() => client.Containers.EncodeAsync([EncodeFile.FromPath(path)]));
+        Assert.Equal(429, throttled.Status);
+        Assert.Equal(6, counter.Sent);
     }
 
     [Fact]
