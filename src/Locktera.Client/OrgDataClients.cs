@@ -115,10 +115,12 @@ public sealed class ErrorLogClient
         _org = orgId;
     }
 
+    /// <summary>Every report that <paramref name="filter"/> lets through, newest first.</summary>
     public IAsyncEnumerable<ErrorReport> ListAsync(ErrorFilter? filter = null, CancellationToken cancellationToken = default) =>
         _pipeline.PageByNumberAsync<ErrorReport>(Operations.ListErrors, [_org], ContainersClient.Query(
             ("severity", filter?.Severity), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 
+    /// <summary>Records an error an application met; who and from where are the caller's.</summary>
     public Task<ErrorReport> ReportAsync(NewErrorReport report, CancellationToken cancellationToken = default) =>
         _pipeline.SendAsync<ErrorReport>(Operations.ReportError, [_org], report, cancellationToken);
 }
