@@ -19,7 +19,7 @@ public sealed class ConsentsClient
     /// <summary>One viewer's consents, as the organization records them for it.</summary>
     public ViewerConsentsClient Viewers { get; }
 
-    /// <summary>The current consents, the node's own first, then by viewer email.</summary>
+    /// <summary>The current consents, in order of subject (`org` for the node's own, else the viewer's email, compared escaped), then of consent id.</summary>
     public IAsyncEnumerable<Consent> ListAsync(ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
         _pipeline.PageAsync<Consent>(Operations.ListOrgConsents, [_org], ContainersClient.Query(("email", filter?.Email), ("consent_id", filter?.ConsentId)), cancellationToken);
 

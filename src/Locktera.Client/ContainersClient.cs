@@ -37,9 +37,9 @@ public sealed class ContainersClient
     public Task<Container> UnblockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
         _pipeline.SendAsync<Container>(Operations.UnblockContainer, [_org, containerId.ToString()], null, cancellationToken);
 
-    /// <summary>Replaces the container's tags.</summary>
-    public Task<Container> SetTagsAsync(Guid containerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Container>(Operations.SetContainerTags, [_org, containerId.ToString()], tags, cancellationToken);
+    /// <summary>Replaces the container's tags; answers them as stored (trimmed, without duplicates).</summary>
+    public Task<IReadOnlyList<string>> SetTagsAsync(Guid containerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<IReadOnlyList<string>>(Operations.SetContainerTags, [_org, containerId.ToString()], tags, cancellationToken);
 
     /// <summary>The container whose MD5, SHA-256 or parts' SHA-256 (an upload session's) is <paramref name="digest"/>.</summary>
     public Task<Container> FindByDigestAsync(string digest, CancellationToken cancellationToken = default) =>
