@@ -5,14 +5,18 @@ internal static class AccountCommands
 {
     public static Command Login(CliApp app)
     {
-        var url = new Option<Uri>("--url") { Description = "The API's base URL, e.g. https://api.example.com/api/v1" };
+        var url = new Option<Uri>("--url")
+        {
+            Description = "The API's base URL, e.g. https://api.example.com/api/v1",
+            CustomParser = result => AbsoluteUrl(result.Tokens[0].Value) ?? Invalid(result, $"--url is not an absolute http(s) URL: {result.Tokens[0].Value}"),
+        };
         var org = new Option<string>("--org") { Description = "Your organization's id" };
         var key = new Option<string>("--key") { Description = "An API key of that organization (asked without echo when not given)" };
         var command = new Command("login", "Check credentials against the API and save them for later commands (a file only you can read)") { url, org, key };
         app.Handle(command, async (cli, ct) =>
         {
             var credentials = new LockteraCredentials(
-                cli.Parsed.GetValue(url) ?? new Uri(Ask(cli, "API URL:", secret: false)),
+                cli.Parsed.GetValue(url) ?? AbsoluteUrl(Ask(cli, "API URL:", secret: false)) ?? throw new UsageException("The API URL must be an absolute http(s) URL."),
                 cli.Parsed.GetValue(org) ?? Ask(cli, "Organization id:", secret: false),
                 cli.Parsed.GetValue(key) ?? Ask(cli, "API key:", secret: true));
             using var client = cli.Host.Client(credentials);
@@ -46,6 +50,15 @@ internal static class AccountCommands
             cli.Result(status, s => Render.Details([("Status", s.Status), .. s.Services.Select(p => (p.Key, (string?)p.Value)), ("At", Render.Time(s.Timestamp))]));
         });
         return command;
+    }
+
+    private static Uri? AbsoluteUrl(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+
+    private static Uri? Invalid(System.CommandLine.Parsing.ArgumentResult result, string error)
+    {
+        result.AddError(error);
+        return null;
     }
 
     private static string Ask(CliRun cli, string prompt, bool secret)

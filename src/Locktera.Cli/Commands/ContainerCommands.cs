@@ -38,11 +38,16 @@ internal static class ContainerCommands
         .Row("Id", c.Id.ToString()).Row("Name", c.Name).Row("Size", Render.Bytes(c.Size)).Row("Status", c.Status)
         .Row("Created", Render.Time(c.CreatedAt)).Row("Tags", string.Join(", ", c.Tags));
 
-    private static Command Blocking(CliApp app, string name, string description, Func<LockteraClient, Guid, CancellationToken, Task<Container>> change)
+    /// <summary>A command that changes a container's status, then shows the container as it now is.</summary>
+    private static Command Blocking(CliApp app, string name, string description, Func<LockteraClient, Guid, CancellationToken, Task> change)
     {
         var id = Id();
         var command = new Command(name, description) { id };
-        app.Handle(command, async (cli, ct) => cli.Result(await change(cli.Client, cli.Get(id), ct), Describe));
+        app.Handle(command, async (cli, ct) =>
+        {
+            await change(cli.Client, cli.Get(id), ct);
+            cli.Result(await cli.Client.Containers.GetAsync(cli.Get(id), ct), Describe);
+        });
         return command;
     }
 }

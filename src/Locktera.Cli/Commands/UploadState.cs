@@ -56,7 +56,13 @@ internal sealed class UploadState(string path)
     }
 
     /// <summary>The container exists: nothing left to resume.</summary>
-    public void Remove() => File.Delete(path);
+    public void Remove()
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
 
     private sealed record Saved(Uri SessionUrl, DateTimeOffset StartedAt);
 }
