@@ -151,6 +151,30 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
     }
 
     [Fact]
+    public async Task Every_command_has_help_and_the_shell_completes_commands_and_values()
+    {
+        var session = await SessionAsync();
+        string[][] commands =
+        [
+            [], ["login"], ["whoami"], ["status"], ["encode"], ["decode"], ["ls"], ["block"], ["unblock"],
+            ["keys"], ["keys", "ls"], ["keys", "create"], ["keys", "revoke"], ["orgs"], ["orgs", "tree"],
+        ];
+        foreach (var command in commands)
+        {
+            var help = await session.RunAsync([.. command, "--help"]);
+            help.AssertExit(ExitCodes.Ok);
+            Assert.Contains("Usage:", help.Output, StringComparison.Ordinal);
+            Assert.Contains("--json", help.Output, StringComparison.Ordinal);
+        }
+
+        // What dotnet-suggest asks the tool for when Tab is pressed after `locktera keys ` and `locktera ls --status `.
+        var keys = await session.RunAsync("[suggest:5]", "keys ");
+        Assert.Equal(["create", "ls", "revoke"], keys.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('-') && !l.StartsWith('/')));
+        var statuses = await session.RunAsync("[suggest:12]", "ls --status ");
+        Assert.Equal(["ACTIVE", "BLOCKED", "EXPIRED"], statuses.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
     public async Task Exit_codes_tell_usage_not_found_refused_and_unavailable_apart()
     {
         var session = await SessionAsync();
