@@ -68,12 +68,14 @@ internal sealed class LockteraPipeline : IDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> as it is (an absolute URL the API gave, such as a session's).</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
+        _session is null ? SendNowAsync(request, completion, cancellationToken) : _session.SendAsync(request, r => SendNowAsync(r, completion, cancellationToken), cancellationToken);
+
+    private async Task<HttpResponseMessage> SendNowAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         var response = await Http.SendAsync(request, completion, cancellationToken);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
         {
-            _session?.Keep(response);
             return response;
         }
         using (response)
@@ -148,7 +150,6 @@ internal sealed class LockteraPipeline : IDisposable
     {
         var request = new HttpRequestMessage(method, url) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
-        _session?.AddTo(request);
         return request;
     }
 
@@ -207,30 +208,57 @@ internal sealed class LockteraPipeline : IDisposable
 /// <summary>
 /// A viewer's viewing session (docs/drm.md, "Opens"): the id the first decode answered in
 /// <c>X-Locktera-Session</c>, sent back with every later request so that they join it rather than
-/// each start one (and count one open more).
+/// each start one (and count one open more). Until there is one, requests go one at a time: a
+/// caller that starts reading a manifest and three files at once still opens the container once.
 /// </summary>
 internal sealed class ViewingSession
 {
     public const string Header = "X-Locktera-Session";
 
+    private readonly Lock _lock = new();
+    private Task _previous = Task.CompletedTask;
     private string? _id;
 
     public string? Id => Volatile.Read(ref _id);
 
-    public void AddTo(HttpRequestMessage request)
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Func<HttpRequestMessage, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        if (Id is { } id)
+        if (Id is null)
         {
-            request.Headers.TryAddWithoutValidation(Header, id);
+            // In line behind the request before (a chain of tasks: nothing to dispose).
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task previous;
+            lock (_lock)
+            {
+                previous = _previous;
+                _previous = mine.Task;
+            }
+            try
+            {
+                await previous.WaitAsync(cancellationToken);
+                if (Id is null)
+                {
+                    return Keep(await send(request));
+                }
+            }
+            finally
+            {
+                // A request cancelled while it waited lets the next one go only once the one before is done.
+                _ = previous.ContinueWith(_ => mine.SetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
+        request.Headers.Remove(Header);
+        request.Headers.TryAddWithoutValidation(Header, Id);
+        return Keep(await send(request));
     }
 
     /// <summary>Keeps the session an answer names (a new one when the previous one expired).</summary>
-    public void Keep(HttpResponseMessage response)
+    private HttpResponseMessage Keep(HttpResponseMessage response)
     {
         if (response.Headers.TryGetValues(Header, out var values) && values.FirstOrDefault() is { Length: > 0 } id)
         {
             Volatile.Write(ref _id, id);
         }
+        return response;
     }
 }

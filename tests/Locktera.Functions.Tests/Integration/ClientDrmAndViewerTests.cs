@@ -144,6 +144,21 @@ public class ClientDrmAndViewerTests(ApiFixture fixture) : IClassFixture<ApiFixt
     }
 
     [Fact]
+    public async Task A_viewing_that_starts_with_parallel_reads_is_still_one_open()
+    {
+        var (client, id) = await EncodeAsync(new EncodeOptions(Drm: new JsonObject { ["opens"] = 1 }));
+        using var _ = client;
+        var viewer = client.ForViewer((await client.Viewers.IssueTokenAsync(id, "ann@example.com")).Token);
+        var streams = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => viewer.OpenReadAsync(id, "video.mp4")));
+        foreach (var stream in streams)
+        {
+            Assert.Equal(Video.Length, stream.Length);
+            await stream.DisposeAsync();
+        }
+        Assert.Equal(1, Assert.Single(await client.Viewers.ListAttemptsAsync(id)).Opens);
+    }
+
+    [Fact]
     public async Task Wrong_passwords_lock_a_viewer_out_until_the_org_unlocks_it()
     {
         var (client, id) = await EncodeAsync(new EncodeOptions(Password: "open sesame"));
