@@ -162,7 +162,7 @@ public sealed class ContainersClient
         }
     }
 
-    private static void Password(HttpRequestMessage request, string? password)
+    internal static void Password(HttpRequestMessage request, string? password)
     {
         if (password is not null)
         {

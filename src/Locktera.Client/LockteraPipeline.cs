@@ -15,11 +15,17 @@ namespace Locktera.Client;
 /// </summary>
 internal sealed class LockteraPipeline : IDisposable
 {
+    /// <summary>The largest page the API serves (docs/openapi.yaml's <c>limit</c>).</summary>
+    private const int NumberedPageSize = 200;
+
     private readonly string _key;
+    private readonly ViewingSession? _session;
+    private readonly bool _ownsHttp;
 
     public LockteraPipeline(Uri apiUrl, string key, LockteraClientOptions options)
     {
         _key = key;
+        _ownsHttp = true;
         Options = options;
         var retries = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new HttpRetryStrategyOptions
@@ -39,6 +45,15 @@ internal sealed class LockteraPipeline : IDisposable
         Http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = options.Timeout };
     }
 
+    /// <summary>A pipeline on <paramref name="parent"/>'s connections and retries that authenticates with another key and carries <paramref name="session"/>.</summary>
+    private LockteraPipeline(LockteraPipeline parent, string key, ViewingSession? session)
+    {
+        _key = key;
+        _session = session;
+        Options = parent.Options;
+        Http = parent.Http;
+    }
+
     public LockteraClientOptions Options { get; }
 
     public HttpClient Http { get; }
@@ -53,7 +68,10 @@ internal sealed class LockteraPipeline : IDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> as it is (an absolute URL the API gave, such as a session's).</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
+        _session is null ? SendNowAsync(request, completion, cancellationToken) : _session.SendAsync(request, r => SendNowAsync(r, completion, cancellationToken), cancellationToken);
+
+    private async Task<HttpResponseMessage> SendNowAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         var response = await Http.SendAsync(request, completion, cancellationToken);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
@@ -79,6 +97,16 @@ internal sealed class LockteraPipeline : IDisposable
         using var _ = await SendAsync(operation, path, body is null ? null : JsonContent.Create(body, body.GetType(), options: LockteraJson.Options), cancellationToken, query);
     }
 
+    /// <summary>
+    /// The same API as a viewer, with a viewer token instead of the client's key: the connections
+    /// (and their retries) are shared, and every request carries the viewing session the first
+    /// answer started, so that one viewing counts as one open.
+    /// </summary>
+    public LockteraPipeline AsViewer(string viewerToken) => new(this, viewerToken, new ViewingSession());
+
+    /// <summary>The viewing session this pipeline carries (null for an org key's).</summary>
+    public string? SessionId => _session?.Id;
+
     /// <summary>Every item of a paged listing: page after page, as the <c>Link: rel="next"</c> header leads, while the caller reads.</summary>
     public async IAsyncEnumerable<T> PageAsync<T>(Operation operation, string[] path, string? query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -95,6 +123,29 @@ internal sealed class LockteraPipeline : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every item of a listing that pages by number only (no cursor, so no <c>Link</c>): pages of
+    /// the largest size, one after another, until one comes back short.
+    /// </summary>
+    public async IAsyncEnumerable<T> PageByNumberAsync<T>(Operation operation, string[] path, string? query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var url = operation.Url(path) + (query is null ? "?" : query + "&") + $"limit={NumberedPageSize}&page=";
+        for (var page = 1; ; page++)
+        {
+            using var request = Request(HttpMethod.Get, url + page.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var items = await ReadAsync<List<T>>(response, cancellationToken);
+            foreach (var item in items)
+            {
+                yield return item;
+            }
+            if (items.Count < NumberedPageSize)
+            {
+                yield break;
+            }
+        }
+    }
+
     public HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content)
     {
         var request = new HttpRequestMessage(method, url) { Content = content };
@@ -106,7 +157,13 @@ internal sealed class LockteraPipeline : IDisposable
         await response.Content.ReadFromJsonAsync<T>(LockteraJson.Options, cancellationToken)
         ?? throw new LockteraException((int)response.StatusCode, 0, "The API answered an empty body.", new Dictionary<string, string>(), null);
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            Http.Dispose();
+        }
+    }
 
     private static string? NextPage(HttpResponseMessage response)
     {
@@ -145,5 +202,63 @@ internal sealed class LockteraPipeline : IDisposable
             // Not the API's problem shape (a proxy's page, a host's own error).
             return new LockteraException(status, 0, $"{response.ReasonPhrase}: {text[..Math.Min(text.Length, 200)]}", new Dictionary<string, string>(), null);
         }
+    }
+}
+
+/// <summary>
+/// A viewer's viewing session (docs/drm.md, "Opens"): the id the first decode answered in
+/// <c>X-Locktera-Session</c>, sent back with every later request so that they join it rather than
+/// each start one (and count one open more). Until there is one, requests go one at a time: a
+/// caller that starts reading a manifest and three files at once still opens the container once.
+/// </summary>
+internal sealed class ViewingSession
+{
+    public const string Header = "X-Locktera-Session";
+
+    private readonly Lock _lock = new();
+    private Task _previous = Task.CompletedTask;
+    private string? _id;
+
+    public string? Id => Volatile.Read(ref _id);
+
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Func<HttpRequestMessage, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        if (Id is null)
+        {
+            // In line behind the request before (a chain of tasks: nothing to dispose).
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task previous;
+            lock (_lock)
+            {
+                previous = _previous;
+                _previous = mine.Task;
+            }
+            try
+            {
+                await previous.WaitAsync(cancellationToken);
+                if (Id is null)
+                {
+                    return Keep(await send(request));
+                }
+            }
+            finally
+            {
+                // A request cancelled while it waited lets the next one go only once the one before is done.
+                _ = previous.ContinueWith(_ => mine.SetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        request.Headers.Remove(Header);
+        request.Headers.TryAddWithoutValidation(Header, Id);
+        return Keep(await send(request));
+    }
+
+    /// <summary>Keeps the session an answer names (a new one when the previous one expired).</summary>
+    private HttpResponseMessage Keep(HttpResponseMessage response)
+    {
+        if (response.Headers.TryGetValues(Header, out var values) && values.FirstOrDefault() is { Length: > 0 } id)
+        {
+            Volatile.Write(ref _id, id);
+        }
+        return response;
     }
 }

@@ -29,6 +29,21 @@ public sealed class OrgsClient
     public Task<Org> CreateChildAsync(NewChildOrg child, Guid? parentId = null, CancellationToken cancellationToken = default) =>
         _pipeline.SendAsync<Org>(Operations.CreateChildOrg, [Node(parentId)], child, cancellationToken);
 
+    /// <summary>Changes a node (the client's own when <paramref name="orgId"/> is null): the fields the patch gives.</summary>
+    public Task<Org> UpdateAsync(OrgPatch patch, Guid? orgId = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<Org>(Operations.UpdateOrg, [Node(orgId)], patch, cancellationToken);
+
+    /// <summary>
+    /// Creates nodes beneath the calling key's from CSV (<c>id,name,email,org_id,role</c>; a row's
+    /// <c>org_id</c> may name an earlier row's <c>id</c>), all or none.
+    /// </summary>
+    public Task<OrgImport> ImportAsync(string csv, CancellationToken cancellationToken = default) =>
+        Csv.SendAsync<OrgImport>(_pipeline, Operations.ImportOrgs, [], csv, cancellationToken);
+
+    /// <summary>A new root organization and its first key. Only the operator's key may (the client's org id is not used).</summary>
+    public Task<ProvisionedOrg> CreateRootAsync(NewRootOrg org, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync<ProvisionedOrg>(Operations.CreateOrg, [], org, cancellationToken);
+
     /// <summary>Deletes a node and its subtree, and revokes every key in it.</summary>
     public Task DeleteAsync(Guid orgId, CancellationToken cancellationToken = default) =>
         _pipeline.SendAsync(Operations.DeleteOrg, [orgId.ToString()], null, cancellationToken);
