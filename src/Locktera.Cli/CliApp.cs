@@ -21,12 +21,14 @@ public sealed class CliApp(CliHost host)
             AccountCommands.Login(this), AccountCommands.WhoAmI(this), AccountCommands.Status(this),
             TransferCommands.Encode(this), TransferCommands.Decode(this),
             ContainerCommands.List(this), ContainerCommands.Block(this), ContainerCommands.Unblock(this),
+            DrmCommands.Create(this), ShareCommands.Create(this), EventCommands.Create(this),
             KeyCommands.Create(this), OrgCommands.Create(this),
         })
         {
             root.Add(command);
         }
-        var parsed = root.Parse(args);
+        // No response files: `@rules.json` is a file's JSON as curl's `-d @file` is, not more arguments.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var configuration = new InvocationConfiguration
         {
             Output = host.Output.Profile.Out.Writer,

@@ -15,16 +15,28 @@ internal static class TransferCommands
         var password = new Option<string>("--password") { Description = "A password every decode must give" };
         var downloadable = new Option<bool>("--downloadable") { Description = "Let viewers download the files, not only view them" };
         var tags = new Option<string[]>("--tag") { Description = "A tag (repeat for several)" };
-        var command = new Command("encode", "Encode files into a new container; large ones go in parts, and running the same command again after an interruption resumes") { files, name, recipients, password, downloadable, tags };
+        var drm = new Option<string>("--drm") { Description = "DRM rules (docs/drm.md). " + DrmCommands.RulesHelp };
+        var dynamic = new Option<bool>("--dynamic") { Description = "Keep the DRM rules changeable after encode (`drm set`)" };
+        var command = new Command("encode", "Encode files into a new container; large ones go in parts, and running the same command again after an interruption resumes")
+        {
+            files, name, recipients, password, downloadable, tags, drm, dynamic,
+        };
         app.Handle(command, async (cli, ct) =>
         {
             var given = cli.Get(files);
+            var rules = cli.Parsed.GetValue(drm) is { } text ? await DrmCommands.ReadRulesAsync(text, ct) : null;
+            if (cli.Parsed.GetValue(dynamic))
+            {
+                rules ??= [];
+                rules["dynamic"] = true;
+            }
             var options = new EncodeOptions(
                 Name: cli.Parsed.GetValue(name) ?? given[0].Name,
                 Password: cli.Parsed.GetValue(password),
                 Recipients: NullIfEmpty(cli.Parsed.GetValue(recipients)),
                 Downloadable: cli.Parsed.GetValue(downloadable) ? true : null,
-                Tags: NullIfEmpty(cli.Parsed.GetValue(tags)));
+                Tags: NullIfEmpty(cli.Parsed.GetValue(tags)),
+                Drm: rules);
             var encodeFiles = given.Select(f => f.Exists ? EncodeFile.FromPath(f.FullName) : throw new FileNotFoundException($"No such file: {f.FullName}")).ToList();
             var state = UploadState.For(cli.Host.ConfigDirectory, cli.Client.Credentials, given, options);
             var resume = new UploadResume { SessionUrl = state.Load(), SessionStarted = state.Save };

@@ -118,6 +118,84 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
     }
 
     [Fact]
+    public async Task Drm_rules_are_read_changed_under_their_version_and_tried_out_and_a_viewer_gets_a_token()
+    {
+        var session = await SessionAsync();
+        var deck = WriteFile("deck.pdf", Encoding.UTF8.GetBytes("%PDF-1.7 deck"));
+        var encode = await session.RunAsync("encode", deck, "--dynamic", "--drm", """{"opens": 2}""", "--json");
+        encode.AssertExit(ExitCodes.Ok);
+        var id = encode.Json["container"]!["id"]!.GetValue<string>();
+
+        var read = await session.RunAsync("drm", "get", id, "--json");
+        read.AssertExit(ExitCodes.Ok);
+        Assert.True(read.Json["dynamic"]!.GetValue<bool>());
+        Assert.Equal(2, read.Json["rules"]!["opens"]!.GetValue<int>());
+        var version = read.Json["etag"]!.GetValue<string>();
+
+        var merged = await session.RunAsync("drm", "set", id, """{"recipients": ["ann@example.com"]}""", "--if-match", version, "--json");
+        merged.AssertExit(ExitCodes.Ok);
+        Assert.Equal(2, merged.Json["rules"]!["opens"]!.GetValue<int>());
+        Assert.Equal("ann@example.com", merged.Json["rules"]!["recipients"]![0]!.GetValue<string>());
+        // Written meanwhile: the version read before no longer matches.
+        var stale = await session.RunAsync("drm", "set", id, """{"opens": 9}""", "--if-match", version);
+        stale.AssertExit(ExitCodes.Refused);
+        Assert.Contains("HTTP 412", stale.Error, StringComparison.Ordinal);
+        (await session.RunAsync("drm", "set", id, "{not json")).AssertExit(ExitCodes.Usage);
+
+        var denied = await session.RunAsync("drm", "evaluate", id, "--viewer", "bob@example.com", "--json");
+        denied.AssertExit(ExitCodes.Ok);
+        Assert.False(denied.Json["allowed"]!.GetValue<bool>());
+        Assert.Equal("recipients", denied.Json["denial"]!["rule"]!.GetValue<string>());
+        var allowed = await session.RunAsync("drm", "evaluate", id, "--viewer", "ann@example.com");
+        allowed.AssertExit(ExitCodes.Ok);
+        Assert.Contains("Allowed", allowed.Output, StringComparison.Ordinal);
+
+        var rules = WriteFile("rules.json", Encoding.UTF8.GetBytes("""{"opens": 5}"""));
+        var replaced = await session.RunAsync("drm", "set", id, "@" + rules, "--replace", "--json");
+        replaced.AssertExit(ExitCodes.Ok);
+        Assert.Equal(5, replaced.Json["rules"]!["opens"]!.GetValue<int>());
+        Assert.Null(replaced.Json["rules"]!["recipients"]);
+        var drawn = await session.RunAsync("drm", "get", id);
+        Assert.Contains("\"opens\": 5", drawn.Output, StringComparison.Ordinal);
+
+        var share = await session.RunAsync("share", id, "ann@example.com", "--minutes", "10", "--json");
+        share.AssertExit(ExitCodes.Ok);
+        Assert.False(string.IsNullOrEmpty(share.Json["token"]!.GetValue<string>()));
+        Assert.InRange(share.Json["expires_at"]!.GetValue<DateTimeOffset>(), DateTimeOffset.UtcNow.AddMinutes(9), DateTimeOffset.UtcNow.AddMinutes(11));
+        (await session.RunAsync("share", Guid.NewGuid().ToString(), "ann@example.com")).AssertExit(ExitCodes.NotFound);
+    }
+
+    [Fact]
+    public async Task Events_list_oldest_first_and_follow_prints_new_ones_as_they_happen()
+    {
+        var session = await SessionAsync();
+        var id = (await session.RunAsync("encode", WriteFile("a.txt", [1, 2, 3]), "--json")).Json["container"]!["id"]!.GetValue<string>();
+        var listed = await session.RunAsync("events", id, "--json");
+        listed.AssertExit(ExitCodes.Ok);
+        Assert.Equal("container.create", listed.Json[0]!["action"]!.GetValue<string>());
+
+        using var stop = new CancellationTokenSource();
+        var follow = session.RunAsync(stop.Token, "events", id, "--follow", "--interval", "0.1", "--json");
+        (await session.RunAsync("block", id)).AssertExit(ExitCodes.Ok);
+        (await session.RunAsync("unblock", id)).AssertExit(ExitCodes.Ok);
+        // Once the log has them, a few looks later the follow has printed them.
+        while ((await session.RunAsync("events", id, "--json")).Json.AsArray().Count < 3)
+        {
+            await Task.Delay(50);
+        }
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        var followed = await follow;
+        followed.AssertExit(ExitCodes.Ok);
+        var lines = followed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["action"]!.GetValue<string>());
+        Assert.Equal(["container.create", "container.block", "container.unblock"], lines);
+
+        var text = await session.RunAsync("events", id);
+        Assert.Matches("container.create +", text.Output);
+        (await session.RunAsync("events", Guid.NewGuid().ToString())).AssertExit(ExitCodes.NotFound);
+    }
+
+    [Fact]
     public async Task Keys_orgs_and_status()
     {
         var session = await SessionAsync();
@@ -157,6 +235,7 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
         string[][] commands =
         [
             [], ["login"], ["whoami"], ["status"], ["encode"], ["decode"], ["ls"], ["block"], ["unblock"],
+            ["drm"], ["drm", "get"], ["drm", "set"], ["drm", "evaluate"], ["share"], ["events"],
             ["keys"], ["keys", "ls"], ["keys", "create"], ["keys", "revoke"], ["orgs"], ["orgs", "tree"],
         ];
         foreach (var command in commands)
