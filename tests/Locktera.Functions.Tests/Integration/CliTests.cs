@@ -175,15 +175,12 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
         Assert.Equal("container.create", listed.Json[0]!["action"]!.GetValue<string>());
 
         using var stop = new CancellationTokenSource();
-        var follow = session.RunAsync(stop.Token, "events", id, "--follow", "--interval", "0.1", "--json");
+        using var looks = new EventLooks();
+        var follow = (session with { Transport = looks.Handler }).RunAsync(stop.Token, "events", id, "--follow", "--interval", "0.1", "--json");
         (await session.RunAsync("block", id)).AssertExit(ExitCodes.Ok);
         (await session.RunAsync("unblock", id)).AssertExit(ExitCodes.Ok);
-        // Once the log has them, a few looks later the follow has printed them.
-        while ((await session.RunAsync("events", id, "--json")).Json.AsArray().Count < 3)
-        {
-            await Task.Delay(50);
-        }
-        await Task.Delay(1000);
+        // The log has both now; the follow's next look finds them, and it prints them before the look after.
+        await looks.WaitForMoreAsync(2);
         await stop.CancelAsync();
         var followed = await follow;
         followed.AssertExit(ExitCodes.Ok);
@@ -471,6 +468,42 @@ public sealed class UploadRequests
                 && Interlocked.Increment(ref counts._parts) == counts.Interrupt?.AfterParts)
             {
                 await counts.Interrupt.Value.Stop.CancelAsync();
+            }
+            return response;
+        }
+    }
+}
+
+/// <summary>Signals every answered look at a container's events (what <c>events --follow</c> does again and again).</summary>
+public sealed class EventLooks : IDisposable
+{
+    private readonly SemaphoreSlim _answered = new(0);
+    private int _looks;
+
+    public HttpMessageHandler Handler() => new Watching(this);
+
+    public void Dispose() => _answered.Dispose();
+
+    /// <summary>Returns once <paramref name="more"/> looks were answered after this call.</summary>
+    public async Task WaitForMoreAsync(int more)
+    {
+        var target = Volatile.Read(ref _looks) + more;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Volatile.Read(ref _looks) < target)
+        {
+            await _answered.WaitAsync(timeout.Token);
+        }
+    }
+
+    private sealed class Watching(EventLooks looks) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.RequestUri!.AbsolutePath.EndsWith("/events", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref looks._looks);
+                looks._answered.Release();
             }
             return response;
         }
