@@ -8,14 +8,19 @@ namespace Locktera.Cli;
 /// runs a command line and turns what went wrong into an exit code (<see cref="ExitCodes"/>) and a
 /// message that names the API's error and trace id, never a key.
 /// </summary>
-public sealed class CliApp(CliHost host)
+public sealed class CliApp
 {
-    /// <summary>On every command: results as JSON on stdout, no tables, no progress.</summary>
-    public static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON (for scripts); no progress", Recursive = true };
+    private readonly CliHost _host;
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default)
+    /// <summary>On every command: results as JSON on stdout, no tables, no progress.</summary>
+    private readonly Option<bool> _json = new("--json") { Description = "Print the result as JSON (for scripts); no progress", Recursive = true };
+
+    private readonly RootCommand _root;
+
+    public CliApp(CliHost host)
     {
-        var root = new RootCommand("Locktera: encrypted containers with DRM rules, from the command line.") { Json };
+        _host = host;
+        _root = new RootCommand("Locktera: encrypted containers with DRM rules, from the command line.") { _json };
         foreach (var command in new[]
         {
             AccountCommands.Login(this), AccountCommands.WhoAmI(this), AccountCommands.Status(this),
@@ -25,14 +30,18 @@ public sealed class CliApp(CliHost host)
             KeyCommands.Create(this), OrgCommands.Create(this),
         })
         {
-            root.Add(command);
+            _root.Add(command);
         }
+    }
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default)
+    {
         // No response files: `@rules.json` is a file's JSON as curl's `-d @file` is, not more arguments.
-        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parsed = _root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var configuration = new InvocationConfiguration
         {
-            Output = host.Output.Profile.Out.Writer,
-            Error = host.Error.Profile.Out.Writer,
+            Output = _host.Output.Profile.Out.Writer,
+            Error = _host.Error.Profile.Out.Writer,
             EnableDefaultExceptionHandler = false,
         };
         var code = await parsed.InvokeAsync(configuration, cancellationToken);
@@ -44,7 +53,7 @@ public sealed class CliApp(CliHost host)
     public void Handle(Command command, Func<CliRun, CancellationToken, Task> run) =>
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var cli = new CliRun(host, parsed);
+            var cli = new CliRun(_host, parsed, parsed.GetValue(_json));
             try
             {
                 await run(cli, cancellationToken);

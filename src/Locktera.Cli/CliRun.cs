@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 namespace Locktera.Cli;
 
 /// <summary>One command being run: its parsed command line, its consoles, its client (made when first asked for), and how it prints.</summary>
-public sealed class CliRun(CliHost host, ParseResult parsed) : IDisposable
+public sealed class CliRun(CliHost host, ParseResult parsed, bool json) : IDisposable
 {
     private static readonly JsonSerializerOptions Indented = new(LockteraJson.Options) { WriteIndented = true };
 
@@ -15,7 +15,8 @@ public sealed class CliRun(CliHost host, ParseResult parsed) : IDisposable
 
     public ParseResult Parsed => parsed;
 
-    public bool Json => parsed.GetValue(CliApp.Json);
+    /// <summary>Whether <c>--json</c> was given: results as JSON on stdout, no tables, no progress.</summary>
+    public bool Json => json;
 
     public IAnsiConsole Out => host.Output;
 

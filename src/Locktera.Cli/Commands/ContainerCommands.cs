@@ -34,9 +34,8 @@ internal static class ContainerCommands
     /// <summary>The container's id, the argument of every command about one container.</summary>
     public static Argument<Guid> Id() => new("id") { Description = "The container's id" };
 
-    public static Table Describe(Container c) => new Table().Border(TableBorder.None).HideHeaders().AddColumns("", "")
-        .Row("Id", c.Id.ToString()).Row("Name", c.Name).Row("Size", Render.Bytes(c.Size)).Row("Status", c.Status)
-        .Row("Created", Render.Time(c.CreatedAt)).Row("Tags", string.Join(", ", c.Tags));
+    public static Grid Describe(Container c) => Render.Details(
+        ("Id", c.Id.ToString()), ("Name", c.Name), ("Size", Render.Bytes(c.Size)), ("Status", c.Status), ("Created", Render.Time(c.CreatedAt)), ("Tags", string.Join(", ", c.Tags)));
 
     /// <summary>A command that changes a container's status, then shows the container as it now is.</summary>
     private static Command Blocking(CliApp app, string name, string description, Func<LockteraClient, Guid, CancellationToken, Task> change)
