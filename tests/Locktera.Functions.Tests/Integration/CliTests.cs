@@ -287,6 +287,10 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
         var unavailable = await closedPort.RunAsync("whoami");
         unavailable.AssertExit(ExitCodes.Unavailable);
         Assert.StartsWith("error:", unavailable.Error, StringComparison.Ordinal);
+        // Throttled still after the client's retries.
+        var throttled = await (session with { Transport = () => new RequestCounter { ThrottleFirst = 100 } }).RunAsync("whoami");
+        throttled.AssertExit(ExitCodes.Unavailable);
+        Assert.Contains("HTTP 429", throttled.Error, StringComparison.Ordinal);
     }
 
     [Fact]
