@@ -74,6 +74,10 @@ public sealed class CliRun(CliHost host, ParseResult parsed, bool json) : IDispo
             });
     }
 
+    /// <summary>Runs a wait of unknown length (a listing of many pages) under a spinner when <see cref="ShowsProgress"/>.</summary>
+    public async Task<T> WaitAsync<T>(string description, Func<Task<T>> wait) =>
+        ShowsProgress ? await host.Error.Status().StartAsync(Markup.Escape(description), _ => wait()) : await wait();
+
     /// <summary>Prints what went wrong on stderr: the API's message, fields and trace id (as JSON with <c>--json</c>).</summary>
     public void Fail(Exception e, bool interrupted)
     {

@@ -13,7 +13,7 @@ internal static class ContainerCommands
         app.Handle(command, async (cli, ct) =>
         {
             var filter = new ContainerFilter(cli.Parsed.GetValue(status), cli.Parsed.GetValue(tag), cli.Parsed.GetValue(name));
-            var containers = await cli.Client.Containers.ListAsync(filter, ct).ToListAsync(ct);
+            var containers = await cli.WaitAsync("Listing containers", async () => await cli.Client.Containers.ListAsync(filter, ct).ToListAsync(ct));
             cli.Result(containers, list =>
             {
                 var table = Render.Table("Id", "Name", "Size", "Status", "Created", "Tags");

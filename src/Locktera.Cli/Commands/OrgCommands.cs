@@ -11,7 +11,7 @@ internal static class OrgCommands
         var tree = new Command("tree", "The organization tree beneath the CLI's organization");
         app.Handle(tree, async (cli, ct) =>
         {
-            var node = await NodeAsync(cli.Client, await cli.Client.Orgs.GetAsync(cancellationToken: ct), ct);
+            var node = await cli.WaitAsync("Reading the organization tree", async () => await NodeAsync(cli.Client, await cli.Client.Orgs.GetAsync(cancellationToken: ct), ct));
             if (cli.Json)
             {
                 cli.WriteJson(node.Json());

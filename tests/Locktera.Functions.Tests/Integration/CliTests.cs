@@ -315,6 +315,11 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
         Assert.Contains("Decoding photo.jpg", decoded.Error, StringComparison.Ordinal);
         Assert.Contains("100%", decoded.Error, StringComparison.Ordinal);
 
+        // A wait of unknown length: a spinner.
+        var listing = await session.RunAsync(new TestConsole().Interactive().EmitAnsiSequences().Width(160), "ls");
+        Assert.Contains("Listing containers", listing.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Listing containers", (await session.RunAsync("ls")).Error, StringComparison.Ordinal);
+
         // Not a terminal (a pipe, a file, CI), or --json at one: no progress, no escape sequences.
         var piped = await session.RunAsync("encode", path);
         piped.AssertExit(ExitCodes.Ok);
