@@ -30,12 +30,12 @@ public sealed class ContainersClient
     public Task DeleteAsync(Guid containerId, CancellationToken cancellationToken = default) =>
         _pipeline.SendAsync(Operations.DeleteContainer, [_org, containerId.ToString()], null, cancellationToken);
 
-    /// <summary>Blocks every decode of the container until it is unblocked.</summary>
-    public Task<Container> BlockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Container>(Operations.BlockContainer, [_org, containerId.ToString()], null, cancellationToken);
+    /// <summary>Blocks every decode of the container until it is unblocked (the API answers 204, no body).</summary>
+    public Task BlockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync(Operations.BlockContainer, [_org, containerId.ToString()], null, cancellationToken);
 
-    public Task<Container> UnblockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Container>(Operations.UnblockContainer, [_org, containerId.ToString()], null, cancellationToken);
+    public Task UnblockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
+        _pipeline.SendAsync(Operations.UnblockContainer, [_org, containerId.ToString()], null, cancellationToken);
 
     /// <summary>Replaces the container's tags; answers them as stored (trimmed, without duplicates).</summary>
     public Task<IReadOnlyList<string>> SetTagsAsync(Guid containerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>

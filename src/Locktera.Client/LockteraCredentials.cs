@@ -18,7 +18,10 @@ public sealed record LockteraCredentials(Uri ApiUrl, string OrgId, string ApiKey
     public static LockteraCredentials Resolve() => Resolve(Environment.GetEnvironmentVariable);
 
     /// <summary><see cref="Resolve()"/> with another environment (tests, and the CLI's own).</summary>
-    public static LockteraCredentials Resolve(Func<string, string?> environment)
+    public static LockteraCredentials Resolve(Func<string, string?> environment) => Resolve(environment, LoginFile);
+
+    /// <summary><see cref="Resolve()"/> with another environment and login file (the CLI's configuration directory can be moved, and tests never read the user's).</summary>
+    public static LockteraCredentials Resolve(Func<string, string?> environment, string loginFile)
     {
         if (From(environment) is { } fromEnvironment)
         {
@@ -28,7 +31,7 @@ public sealed record LockteraCredentials(Uri ApiUrl, string OrgId, string ApiKey
         {
             return Read(named) ?? throw new LockteraConfigurationException($"{EnvFileVariable} names {named}, which does not set API_URL, ORG_ID and API_KEY.");
         }
-        return Read(LoginFile)
+        return Read(loginFile)
             ?? throw new LockteraConfigurationException($"No credentials: set API_URL, ORG_ID and API_KEY, or {EnvFileVariable}, or run `locktera login`.");
     }
 

@@ -171,7 +171,7 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

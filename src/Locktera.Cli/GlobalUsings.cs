@@ -1,0 +1,3 @@
+global using System.CommandLine;
+global using Locktera.Client;
+global using Spectre.Console;
