@@ -6,12 +6,14 @@ namespace Locktera.Cli.Commands;
 /// <summary>How results look at a terminal: tables and trees of plain text (names are never read as markup).</summary>
 internal static class Render
 {
+    /// <summary>A table whose first column (what names the row: an id, a file) never wraps, so that it can be copied whole.</summary>
     public static Table Table(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in columns)
+        foreach (var (column, i) in columns.Select((c, i) => (c, i)))
         {
-            table.AddColumn(new TableColumn(new Text(column)));
+            var added = new TableColumn(new Text(column));
+            table.AddColumn(i == 0 ? added.NoWrap() : added);
         }
         return table;
     }

@@ -84,6 +84,9 @@ public class CliTests(ApiFixture fixture) : IClassFixture<ApiFixture>, IDisposab
         Assert.True(container["password_protected"]!.GetValue<bool>());
         Assert.Equal("application/pdf", encode.Json["files"]!["report.pdf"]!["type"]!.GetValue<string>());
         Assert.Empty(encode.Error);
+        // JSON for scripts escapes only what JSON needs: a time's offset reads as written.
+        Assert.Contains("+00:00\"", encode.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", encode.Output, StringComparison.Ordinal);
         var other = await session.RunAsync("encode", notes, "--json");
         Assert.Equal("notes.txt", other.Json["container"]!["name"]!.GetValue<string>());
 
