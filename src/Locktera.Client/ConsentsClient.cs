@@ -4,32 +4,25 @@ namespace Locktera.Client;
 /// Consents: the node's own and its viewers' (by <see cref="ConsentFilter.Email"/>), current and
 /// as they changed. <see cref="Viewers"/> reads and records one viewer's.
 /// </summary>
-public sealed class ConsentsClient
+public sealed class ConsentsClient : SubClient
 {
-    private readonly LockteraPipeline _pipeline;
-    private readonly string _org;
-
     internal ConsentsClient(LockteraPipeline pipeline, string orgId)
-    {
-        _pipeline = pipeline;
-        _org = orgId;
-        Viewers = new ViewerConsentsClient(pipeline);
-    }
+        : base(pipeline, orgId) => Viewers = new ViewerConsentsClient(pipeline);
 
     /// <summary>One viewer's consents, as the organization records them for it.</summary>
     public ViewerConsentsClient Viewers { get; }
 
     /// <summary>The current consents, in order of subject (`org` for the node's own, else the viewer's email, compared escaped), then of consent id.</summary>
     public IAsyncEnumerable<Consent> ListAsync(ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _pipeline.PageAsync<Consent>(Operations.ListOrgConsents, [_org], ContainersClient.Query(("email", filter?.Email), ("consent_id", filter?.ConsentId)), cancellationToken);
+        Pipeline.PageAsync<Consent>(Operations.ListOrgConsents, [OrgId], ContainersClient.Query(("email", filter?.Email), ("consent_id", filter?.ConsentId)), cancellationToken);
 
     /// <summary>Records the node's own consent (or, with <see cref="ConsentInput.Email"/>, a viewer's) to <paramref name="consentId"/>.</summary>
     public Task<Consent> SetAsync(string consentId, ConsentInput consent, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Consent>(Operations.PutOrgConsent, [_org, consentId], consent, cancellationToken);
+        Pipeline.SendAsync<Consent>(Operations.PutOrgConsent, [OrgId, consentId], consent, cancellationToken);
 
     /// <summary>Every change, each the consent as it was set.</summary>
     public IAsyncEnumerable<Consent> ListHistoryAsync(ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _pipeline.PageByNumberAsync<Consent>(Operations.ListOrgConsentHistory, [_org], ContainersClient.Query(
+        Pipeline.PageByNumberAsync<Consent>(Operations.ListOrgConsentHistory, [OrgId], ContainersClient.Query(
             ("email", filter?.Email), ("consent_id", filter?.ConsentId), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 }
 

@@ -7,48 +7,44 @@ using System.Text.Json.Nodes;
 namespace Locktera.Client;
 
 /// <summary>The containers of the client's organization: encode (large ones in resumable parallel parts), list, read, decode, block, tag, delete.</summary>
-public sealed class ContainersClient
+public sealed class ContainersClient : SubClient
 {
-    private readonly LockteraPipeline _pipeline;
-    private readonly string _org;
-
     internal ContainersClient(LockteraPipeline pipeline, string orgId)
+        : base(pipeline, orgId)
     {
-        _pipeline = pipeline;
-        _org = orgId;
     }
 
     /// <summary>The organization's containers, newest first, page after page as they are read.</summary>
     public IAsyncEnumerable<Container> ListAsync(ContainerFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _pipeline.PageAsync<Container>(Operations.ListContainers, [_org], Query(
+        Pipeline.PageAsync<Container>(Operations.ListContainers, [OrgId], Query(
             ("status", filter?.Status), ("tag", filter?.Tag), ("name", filter?.Name), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 
     public Task<Container> GetAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Container>(Operations.GetContainer, [_org, containerId.ToString()], null, cancellationToken);
+        Pipeline.SendAsync<Container>(Operations.GetContainer, [OrgId, containerId.ToString()], null, cancellationToken);
 
     /// <summary>Deletes the container and its bytes.</summary>
     public Task DeleteAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync(Operations.DeleteContainer, [_org, containerId.ToString()], null, cancellationToken);
+        Pipeline.SendAsync(Operations.DeleteContainer, [OrgId, containerId.ToString()], null, cancellationToken);
 
     /// <summary>Blocks every decode of the container until it is unblocked (the API answers 204, no body).</summary>
     public Task BlockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync(Operations.BlockContainer, [_org, containerId.ToString()], null, cancellationToken);
+        Pipeline.SendAsync(Operations.BlockContainer, [OrgId, containerId.ToString()], null, cancellationToken);
 
     public Task UnblockAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync(Operations.UnblockContainer, [_org, containerId.ToString()], null, cancellationToken);
+        Pipeline.SendAsync(Operations.UnblockContainer, [OrgId, containerId.ToString()], null, cancellationToken);
 
     /// <summary>Replaces the container's tags; answers them as stored (trimmed, without duplicates).</summary>
     public Task<IReadOnlyList<string>> SetTagsAsync(Guid containerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<IReadOnlyList<string>>(Operations.SetContainerTags, [_org, containerId.ToString()], tags, cancellationToken);
+        Pipeline.SendAsync<IReadOnlyList<string>>(Operations.SetContainerTags, [OrgId, containerId.ToString()], tags, cancellationToken);
 
     /// <summary>The container whose MD5, SHA-256 or parts' SHA-256 (an upload session's) is <paramref name="digest"/>.</summary>
     public Task<Container> FindByDigestAsync(string digest, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<Container>(Operations.FindContainerByDigest, [_org], null, cancellationToken, Query(("digest", digest)));
+        Pipeline.SendAsync<Container>(Operations.FindContainerByDigest, [OrgId], null, cancellationToken, Query(("digest", digest)));
 
     /// <summary>The decrypted manifest: the container's name and its files.</summary>
     public async Task<DecodedManifest> GetManifestAsync(Guid containerId, string? password = null, CancellationToken cancellationToken = default)
     {
-        using var response = await _pipeline.SendAsync(Operations.DecodeManifest, [_org, containerId.ToString()], null, cancellationToken, configure: r => Password(r, password));
+        using var response = await Pipeline.SendAsync(Operations.DecodeManifest, [OrgId, containerId.ToString()], null, cancellationToken, configure: r => Password(r, password));
         return await LockteraPipeline.ReadAsync<DecodedManifest>(response, cancellationToken);
     }
 
@@ -58,7 +54,7 @@ public sealed class ContainersClient
     /// it needs.
     /// </summary>
     public Task<Stream> OpenReadAsync(Guid containerId, string fileName, string? password = null, CancellationToken cancellationToken = default) =>
-        RangedFileStream.OpenAsync(_pipeline, Operations.DecodeFile.Url(_org, containerId.ToString(), fileName), r => Password(r, password), cancellationToken);
+        RangedFileStream.OpenAsync(Pipeline, Operations.DecodeFile.Url(OrgId, containerId.ToString(), fileName), r => Password(r, password), cancellationToken);
 
     /// <summary>
     /// Downloads one decoded file to <paramref name="path"/>. The bytes go to <c>{path}.partial</c>
@@ -66,7 +62,7 @@ public sealed class ContainersClient
     /// (If-Range), and the file takes its name only once it is whole.
     /// </summary>
     public Task DownloadToAsync(Guid containerId, string fileName, string path, IProgress<TransferProgress>? progress = null, string? password = null, CancellationToken cancellationToken = default) =>
-        Downloads.ToFileAsync(_pipeline, Operations.DecodeFile.Url(_org, containerId.ToString(), fileName), r => Password(r, password), path, progress, cancellationToken);
+        Downloads.ToFileAsync(Pipeline, Operations.DecodeFile.Url(OrgId, containerId.ToString(), fileName), r => Password(r, password), path, progress, cancellationToken);
 
     /// <summary>
     /// Encodes <paramref name="files"/> into a new container. Up to
@@ -81,9 +77,9 @@ public sealed class ContainersClient
     {
         ArgumentNullException.ThrowIfNull(files);
         var total = files.Sum(f => f.Length);
-        return total <= _pipeline.Options.SingleRequestLimit && resume?.SessionUrl is null
+        return total <= Pipeline.Options.SingleRequestLimit && resume?.SessionUrl is null
             ? await EncodeInOneRequestAsync(files, manifest ?? new EncodeOptions(), progress, cancellationToken)
-            : await new PartedUpload(_pipeline, _org, files, manifest ?? new EncodeOptions(), progress, resume).RunAsync(cancellationToken);
+            : await new PartedUpload(Pipeline, OrgId, files, manifest ?? new EncodeOptions(), progress, resume).RunAsync(cancellationToken);
     }
 
     private async Task<EncodedContainer> EncodeInOneRequestAsync(IReadOnlyList<EncodeFile> files, EncodeOptions manifest, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
@@ -104,7 +100,7 @@ public sealed class ContainersClient
                 part.Headers.ContentType = MediaTypeHeaderValue.Parse(file.Type ?? MediaTypes.For(file.Name));
                 form.Add(part, "files", file.Name);
             }
-            using var response = await _pipeline.SendAsync(Operations.EncodeContainer, [_org], form, cancellationToken,
+            using var response = await Pipeline.SendAsync(Operations.EncodeContainer, [OrgId], form, cancellationToken,
                 configure: r => r.Options.Set(LockteraPipeline.OneShot, true));
             return await LockteraPipeline.ReadAsync<EncodedContainer>(response, cancellationToken);
         }

@@ -9,15 +9,11 @@ namespace Locktera.Client;
 /// (<see cref="DrmRulesView.ETag"/>) as <c>If-Match</c>, and then fails with 412 when someone
 /// changed them since, rather than overwrite that change.
 /// </summary>
-public sealed class DrmClient
+public sealed class DrmClient : SubClient
 {
-    private readonly LockteraPipeline _pipeline;
-    private readonly string _org;
-
     internal DrmClient(LockteraPipeline pipeline, string orgId)
+        : base(pipeline, orgId)
     {
-        _pipeline = pipeline;
-        _org = orgId;
     }
 
     /// <summary>The container's rules and their version.</summary>
@@ -39,7 +35,7 @@ public sealed class DrmClient
     /// <summary>Clears every rule.</summary>
     public async Task ClearRulesAsync(Guid containerId, string? ifMatch = null, CancellationToken cancellationToken = default)
     {
-        using var _ = await _pipeline.SendAsync(Operations.ClearContainerDrmRules, [_org, containerId.ToString()], null, cancellationToken, configure: r => IfMatch(r, ifMatch));
+        using var _ = await Pipeline.SendAsync(Operations.ClearContainerDrmRules, [OrgId, containerId.ToString()], null, cancellationToken, configure: r => IfMatch(r, ifMatch));
     }
 
     /// <summary>
@@ -48,11 +44,11 @@ public sealed class DrmClient
     /// out) and <c>time</c> (now when left out). Changes and records nothing.
     /// </summary>
     public Task<DrmEvaluation> EvaluateAsync(Guid containerId, JsonObject whatIf, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<DrmEvaluation>(Operations.EvaluateContainerDrm, [_org, containerId.ToString()], whatIf, cancellationToken);
+        Pipeline.SendAsync<DrmEvaluation>(Operations.EvaluateContainerDrm, [OrgId, containerId.ToString()], whatIf, cancellationToken);
 
     private async Task<DrmRulesView> SendAsync(Operation operation, Guid containerId, JsonObject? body, string? ifMatch, CancellationToken cancellationToken)
     {
-        using var response = await _pipeline.SendAsync(operation, [_org, containerId.ToString()], body is null ? null : JsonContent.Create(body, options: LockteraJson.Options),
+        using var response = await Pipeline.SendAsync(operation, [OrgId, containerId.ToString()], body is null ? null : JsonContent.Create(body, options: LockteraJson.Options),
             cancellationToken, configure: r => IfMatch(r, ifMatch));
         return DrmRulesView.From(await LockteraPipeline.ReadAsync<JsonObject>(response, cancellationToken), response.Headers.ETag?.ToString());
     }

@@ -1,15 +1,11 @@
 namespace Locktera.Client;
 
 /// <summary>The viewers of the organization's containers: their tokens, their attempts, and lifting a lockout.</summary>
-public sealed class ViewersClient
+public sealed class ViewersClient : SubClient
 {
-    private readonly LockteraPipeline _pipeline;
-    private readonly string _org;
-
     internal ViewersClient(LockteraPipeline pipeline, string orgId)
+        : base(pipeline, orgId)
     {
-        _pipeline = pipeline;
-        _org = orgId;
     }
 
     /// <summary>
@@ -18,16 +14,16 @@ public sealed class ViewersClient
     /// Hand it to the viewer, who uses it through <see cref="LockteraClient.ForViewer"/>.
     /// </summary>
     public Task<ViewerToken> IssueTokenAsync(Guid containerId, string email, TimeSpan? lifetime = null, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync<ViewerToken>(Operations.IssueViewerToken, [_org, containerId.ToString()],
+        Pipeline.SendAsync<ViewerToken>(Operations.IssueViewerToken, [OrgId, containerId.ToString()],
             new { email, ttl_seconds = lifetime is { } l ? (int?)Math.Ceiling(l.TotalSeconds) : null }, cancellationToken);
 
     /// <summary>Every viewer who tried the container: wrong passwords, lockout, opens.</summary>
     public async Task<IReadOnlyList<ViewerAttempt>> ListAttemptsAsync(Guid containerId, CancellationToken cancellationToken = default) =>
-        await _pipeline.SendAsync<List<ViewerAttempt>>(Operations.ListViewerAttempts, [_org, containerId.ToString()], null, cancellationToken);
+        await Pipeline.SendAsync<List<ViewerAttempt>>(Operations.ListViewerAttempts, [OrgId, containerId.ToString()], null, cancellationToken);
 
     /// <summary>Lets a viewer locked out by wrong passwords try again.</summary>
     public Task UnlockAsync(Guid containerId, string email, CancellationToken cancellationToken = default) =>
-        _pipeline.SendAsync(Operations.UnlockViewer, [_org, containerId.ToString(), email], null, cancellationToken);
+        Pipeline.SendAsync(Operations.UnlockViewer, [OrgId, containerId.ToString(), email], null, cancellationToken);
 }
 
 /// <summary>
