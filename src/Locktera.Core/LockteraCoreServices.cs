@@ -44,6 +44,7 @@ public static class LockteraCoreServices
         services.AddSingleton<TimerRuns>();
         services.AddSingleton<DueIndex>();
         // Organizations, keys and who may do what.
+        services.AddSingleton<RecentRows>();
         services.AddSingleton<OrgStore>();
         services.AddSingleton<OrgAudit>();
         services.AddSingleton<OrgService>();

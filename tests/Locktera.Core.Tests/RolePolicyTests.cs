@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Locktera.Core.Keys;
@@ -182,7 +183,8 @@ public class RolePolicyTests
     public async Task The_key_service_refuses_what_may_not_be_granted_before_it_stores_anything()
     {
         var keys = new ApiKeyService(new ApiKeyStore(new StorageAccount(new TableServiceClient("UseDevelopmentStorage=true"),
-            new BlobServiceClient("UseDevelopmentStorage=true"), new TableNames("unused"))), TimeProvider.System);
+            new BlobServiceClient("UseDevelopmentStorage=true"), new TableNames("unused")),
+            new RecentRows(new MemoryCache(new MemoryCacheOptions()), TimeProvider.System)), TimeProvider.System);
         async Task<LockteraException> Refusal(Caller caller, Org org, params Permission[] permissions) =>
             await Assert.ThrowsAsync<LockteraException>(() => keys.CreateAsync(caller, org, "k", permissions, CancellationToken.None));
 

@@ -33,9 +33,10 @@ public sealed class Authenticator(ApiKeyStore keys, OrgStore orgs, ViewerTokens 
             throw new LockteraException(ErrorCode.MalformedCredentials, "The bearer token is not a Locktera API key.");
         }
 
-        // The token names its org and key, so both rows are read at once.
-        var keyTask = keys.FindAsync(token.OrgId, token.KeyId, cancellationToken);
-        var orgTask = orgs.FindAsync(token.OrgId, cancellationToken);
+        // The token names its org and key, so both rows are read at once (from memory, most times:
+        // RecentRows, whose staleness bound docs/authorization.md states).
+        var keyTask = keys.FindRecentAsync(token.OrgId, token.KeyId, cancellationToken);
+        var orgTask = orgs.FindRecentAsync(token.OrgId, cancellationToken);
         var key = await keyTask;
         var org = await orgTask;
         var failure = key is null ? "unknown_key" : key.RevokedAt is not null ? "revoked_key" : !token.Matches(key) ? "wrong_secret" : null;

@@ -8,14 +8,20 @@ namespace Locktera.Core.Orgs;
 /// children is one partition query; and the emails of a tree's nodes are claimed in the root's
 /// partition (RK = "email:{email}", naming the node) so that no two nodes of a tree share one.
 /// </summary>
-public sealed class OrgStore(StorageAccount storage)
+public sealed class OrgStore(StorageAccount storage, RecentRows recent)
 {
     private const string NodeRow = "node";
     private const string ChildPrefix = "child:";
     private const string EmailPrefix = "email:";
 
+    private static string RecentKey(Guid id) => $"org:{id}";
+
     /// <summary>How long a claim stands even without its node: far longer than a create or update takes.</summary>
     private static readonly TimeSpan ClaimSettleTime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The node as read at most <see cref="RecentRows.Staleness"/> ago (what authentication and route resolution need); changes made here are seen at once.</summary>
+    public Task<Org?> FindRecentAsync(Guid id, CancellationToken cancellationToken) =>
+        recent.GetAsync(RecentKey(id), () => FindAsync(id, cancellationToken));
 
     public async Task<Org?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -33,6 +39,7 @@ public sealed class OrgStore(StorageAccount storage)
             await table.UpsertEntityAsync(new TableEntity(parent.ToString(), ChildPrefix + org.Id), TableUpdateMode.Replace, cancellationToken);
         }
         await table.AddEntityAsync(ToEntity(org), cancellationToken);
+        recent.Forget(RecentKey(org.Id));
     }
 
     /// <summary>
@@ -42,22 +49,31 @@ public sealed class OrgStore(StorageAccount storage)
     public async Task<Org?> UpdateAsync(Guid id, Func<Org, Org> change, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        return await table.UpdateAsync<Org?>(id.ToString(), NodeRow, row =>
+        try
         {
-            if (row is null)
+            return await table.UpdateAsync<Org?>(id.ToString(), NodeRow, row =>
             {
-                return (null, (Org?)null);
-            }
-            var updated = change(ToOrg(row));
-            return (ToEntity(updated), updated);
-        }, cancellationToken);
+                if (row is null)
+                {
+                    return (null, (Org?)null);
+                }
+                var updated = change(ToOrg(row));
+                return (ToEntity(updated), updated);
+            }, cancellationToken);
+        }
+        finally
+        {
+            recent.Forget(RecentKey(id));
+        }
     }
 
     /// <summary>Removes a node, then its index row; both steps tolerate having been done before.</summary>
     public async Task DeleteAsync(Org org, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
+        recent.Forget(RecentKey(org.Id));
         await table.DeleteEntityAsync(org.Id.ToString(), NodeRow, ETag.All, cancellationToken);
+        recent.Forget(RecentKey(org.Id));
         if (org.ParentOrgId is { } parent)
         {
             await table.DeleteEntityAsync(parent.ToString(), ChildPrefix + org.Id, ETag.All, cancellationToken);

@@ -175,12 +175,12 @@ public sealed partial class RequestPipeline(
         if (route.GetValueOrDefault("org_id") is string orgId)
         {
             // A malformed id names no org, exactly like an unknown one.
-            target = (Guid.TryParse(orgId, out var id) ? await orgs.FindAsync(id, cancellationToken) : null) ?? throw LockteraException.OrgNotFound();
+            target = (Guid.TryParse(orgId, out var id) ? await orgs.FindRecentAsync(id, cancellationToken) : null) ?? throw LockteraException.OrgNotFound();
         }
         else if (containerId is not null)
         {
             var owner = Guid.TryParse(containerId, out var id) ? await containerStore.OrgOfAsync(id, cancellationToken) : null;
-            target = owner is { } ownerId ? await orgs.FindAsync(ownerId, cancellationToken) : null;
+            target = owner is { } ownerId ? await orgs.FindRecentAsync(ownerId, cancellationToken) : null;
             if (target is null || (caller is Caller.Key key && key.Org.RootOrgId != target.RootOrgId))
             {
                 // Another tenant's container is as unknown as a missing one.

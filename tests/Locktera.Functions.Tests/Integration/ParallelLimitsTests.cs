@@ -32,7 +32,8 @@ public class ParallelLimitsTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             new JsonObject { ["recipients"] = new JsonArray("ann@example.com", $"colleague{i}@example.com") }.ToJsonString(), "application/json", r => r.Headers.TryAddWithoutValidation("If-Match", etag))).ToList();
         await Task.WhenAll([.. calls, .. opens, .. patches]);
 
-        Assert.Equal(30, calls.Count(c => c.Result.Status == 200));
+        // Rate-limit quota is leased to instances a few requests at a time: never more than the limit, a little less at most.
+        Assert.InRange(calls.Count(c => c.Result.Status == 200), 27, 30);
         Assert.All(calls.Where(c => c.Result.Status != 200), c => c.Result.AssertProblem(429, 42901));
         Assert.Equal(1, patches.Count(p => p.Result.Status == 200));
         Assert.All(patches.Where(p => p.Result.Status != 200), p => p.Result.AssertProblem(412, 41201));

@@ -7,7 +7,32 @@ namespace Locktera.Functions.Tests.Integration;
 public class RateLimitTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task A_standard_key_gets_exactly_100_requests_a_minute_across_two_instances()
+    public async Task A_burst_on_one_instance_gets_exactly_the_limit_and_exact_headers()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var user = await fixture.CreateChildAsync(org, "user", "read", "write");
+        fixture.Clock.AdvanceToNextWindow(RateLimiter.Window);
+
+        using var gate = new SemaphoreSlim(16);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 110).Select(async _ =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await fixture.Api.GetAsync("me", user.Key);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Assert.Equal(100, responses.Count(r => r.Status == 200));
+        Assert.Equal(Enumerable.Range(0, 100), responses.Where(r => r.Status == 200).Select(r => int.Parse(r.Header("RateLimit-Remaining")!, CultureInfo.InvariantCulture)).Order());
+        Assert.All(responses.Where(r => r.Status != 200), r => r.AssertProblem(429, 42901));
+    }
+
+    [Fact]
+    public async Task Spread_over_two_instances_a_key_gets_at_most_its_limit_and_little_less()
     {
         var org = await fixture.CreateRootOrgAsync();
         var user = await fixture.CreateChildAsync(org, "user", "read", "write");
@@ -31,18 +56,17 @@ public class RateLimitTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             }
         }));
 
-        Assert.Equal(100, responses.Count(r => r.Status == 200));
-        var limited = responses.Where(r => r.Status == 429).ToList();
-        Assert.Equal(50, limited.Count);
-        foreach (var response in limited)
+        // Instances lease quota a few requests at a time: what a lease holds when its instance gets
+        // no more requests is not spent, so a little less than the limit may pass, never more.
+        Assert.InRange(responses.Count(r => r.Status == 200), 95, 100);
+        foreach (var response in responses.Where(r => r.Status == 429))
         {
             response.AssertProblem(429, 42901);
             var retryAfter = int.Parse(response.Header("Retry-After")!, CultureInfo.InvariantCulture);
             Assert.InRange(retryAfter, 1, 60);
             Assert.Equal("0", response.Header("RateLimit-Remaining"));
         }
-        var remaining = responses.Where(r => r.Status == 200).Select(r => int.Parse(r.Header("RateLimit-Remaining")!, CultureInfo.InvariantCulture)).Order();
-        Assert.Equal(Enumerable.Range(0, 100), remaining);
+        Assert.All(responses.Where(r => r.Status == 200), r => Assert.InRange(int.Parse(r.Header("RateLimit-Remaining")!, CultureInfo.InvariantCulture), 0, 99));
         Assert.All(responses, r => Assert.Equal("100", r.Header("RateLimit-Limit")));
 
         // Other keys have their own budget.
