@@ -57,6 +57,11 @@ try
 
     if (devHost is not null)
     {
+        foreach (var (measure, baseline, locktera) in await RequestBench.RunAsync(devHost, connection))
+        {
+            results.Add((measure, Millis(baseline), Millis(locktera), Ratio(locktera, baseline)));
+        }
+
         // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
         const int parallel = 8;
         var size = largeMiB * 1024L * 1024;
