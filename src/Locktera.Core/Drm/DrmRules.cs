@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Validation;
 
@@ -6,9 +7,40 @@ namespace Locktera.Core.Drm;
 /// <summary>A geo rule: every field it gives must match (countries and continents as codes).</summary>
 public sealed record GeoRule(string? Continent, string? Country, string? Subdivision, string? City);
 
-public sealed record RuleList<T>(IReadOnlyList<T> Allow, IReadOnlyList<T> Block)
+/// <summary>A rule type's allow and block lists, entries as written and in order.</summary>
+public abstract class RuleList<T>(IReadOnlyList<T> allow, IReadOnlyList<T> block)
 {
+    public IReadOnlyList<T> Allow { get; } = allow;
+
+    public IReadOnlyList<T> Block { get; } = block;
+
     public bool IsEmpty => Allow.Count == 0 && Block.Count == 0;
+}
+
+/// <summary>The <c>ip</c> lists, compiled for lookup when made (<see cref="IpSet"/>).</summary>
+public sealed class IpRules(IReadOnlyList<IpPattern> allow, IReadOnlyList<IpPattern> block) : RuleList<IpPattern>(allow, block)
+{
+    private readonly IpSet _allow = new(allow);
+    private readonly IpSet _block = new(block);
+
+    /// <summary>Whether the allow list lets <paramref name="address"/> (normalized) in: an empty one lets every address in.</summary>
+    public bool Admits(IPAddress address) => Allow.Count == 0 || _allow.FirstMatch(address) >= 0;
+
+    /// <summary>The first block entry, in list order, that matches <paramref name="address"/> (normalized).</summary>
+    public IpPattern? FirstBlocking(IPAddress address) => _block.FirstMatch(address) is >= 0 and var index ? Block[index] : null;
+}
+
+/// <summary>The <c>geo</c> lists, compiled for lookup when made (<see cref="GeoSet"/>).</summary>
+public sealed class GeoRules(IReadOnlyList<GeoRule> allow, IReadOnlyList<GeoRule> block) : RuleList<GeoRule>(allow, block)
+{
+    private readonly GeoSet _allow = new(allow);
+    private readonly GeoSet _block = new(block);
+
+    /// <summary>Whether the allow list lets <paramref name="place"/> in: an empty one lets every place in.</summary>
+    public bool Admits(GeoFacts place) => Allow.Count == 0 || _allow.FirstMatch(place) >= 0;
+
+    /// <summary>The first block rule, in list order, that matches <paramref name="place"/>.</summary>
+    public GeoRule? FirstBlocking(GeoFacts place) => _block.FirstMatch(place) is >= 0 and var index ? Block[index] : null;
 }
 
 /// <summary>When a container may be opened: from <see cref="Start"/> (inclusive) until <see cref="End"/> (exclusive).</summary>
@@ -21,8 +53,8 @@ public sealed record TimeWindow(DateTimeOffset? Start, DateTimeOffset? End);
 public sealed record DrmRules(
     IReadOnlyList<string>? Recipients,
     bool Downloadable,
-    RuleList<IpPattern> Ip,
-    RuleList<GeoRule> Geo,
+    IpRules Ip,
+    GeoRules Geo,
     int? Opens,
     TimeWindow Time)
 {
@@ -83,11 +115,11 @@ public sealed record DrmRules(
             JsonValue v when v.TryGetValue<bool>(out var b) => b,
             _ => Fail(errors, prefix + "downloadable", "must be true or false", false),
         };
-        var ip = Lists(rules["ip"], errors, prefix + "ip", MaxIpEntries, (node, path) =>
+        var (ipAllow, ipBlock) = Lists(rules["ip"], errors, prefix + "ip", MaxIpEntries, (node, path) =>
             node is JsonValue v && v.TryGetValue<string>(out var text) && IpPattern.TryParse(text) is { } pattern
                 ? pattern
                 : Fail<IpPattern?>(errors, path, $"'{Show(node)}' is not an IP address, CIDR prefix, address/mask, range or octet wildcard", null));
-        var geo = Lists(rules["geo"], errors, prefix + "geo", MaxGeoEntries, (node, path) => GeoEntry(node, errors, path));
+        var (geoAllow, geoBlock) = Lists(rules["geo"], errors, prefix + "geo", MaxGeoEntries, (node, path) => GeoEntry(node, errors, path));
         int? opens = rules["opens"] switch
         {
             null => null,
@@ -95,7 +127,7 @@ public sealed record DrmRules(
             _ => Fail<int?>(errors, prefix + "opens", "must be a whole number from 1 to 1000000", null),
         };
         var time = Window(rules["time"], errors, prefix + "time");
-        return new DrmRules(recipients, downloadable, ip, geo, opens, time);
+        return new DrmRules(recipients, downloadable, new(ipAllow, ipBlock), new(geoAllow, geoBlock), opens, time);
     }
 
     private static List<string>? ParseRecipients(JsonNode node, Reporter errors, string path)
@@ -123,15 +155,15 @@ public sealed record DrmRules(
         return patterns;
     }
 
-    private static RuleList<T> Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, string, T?> entry) where T : class
+    private static (List<T> Allow, List<T> Block) Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, string, T?> entry) where T : class
     {
         if (node is null)
         {
-            return new([], []);
+            return ([], []);
         }
         if (node is not JsonObject lists)
         {
-            return Fail(errors, path, "must be an object with 'allow' and/or 'block' lists", new RuleList<T>([], []));
+            return Fail<(List<T>, List<T>)>(errors, path, "must be an object with 'allow' and/or 'block' lists", ([], []));
         }
         List<T> Read(string name)
         {
@@ -166,7 +198,7 @@ public sealed record DrmRules(
                 errors.Add($"{path}.{key}", "is not a known field (use 'allow' and 'block')");
             }
         }
-        return new RuleList<T>(Read("allow"), Read("block"));
+        return (Read("allow"), Read("block"));
     }
 
     private static GeoRule? GeoEntry(JsonNode? node, Reporter errors, string path)
