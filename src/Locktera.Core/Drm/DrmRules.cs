@@ -20,8 +20,8 @@ public abstract class RuleList<T>(IReadOnlyList<T> allow, IReadOnlyList<T> block
 /// <summary>The <c>ip</c> lists, compiled for lookup when made (<see cref="IpSet"/>).</summary>
 public sealed class IpRules(IReadOnlyList<IpPattern> allow, IReadOnlyList<IpPattern> block) : RuleList<IpPattern>(allow, block)
 {
-    private readonly IpSet _allow = new(allow);
-    private readonly IpSet _block = new(block);
+    private readonly IpSet _allow = IpSet.Of(allow);
+    private readonly IpSet _block = IpSet.Of(block);
 
     /// <summary>Whether the allow list lets <paramref name="address"/> (normalized) in: an empty one lets every address in.</summary>
     public bool Admits(IPAddress address) => Allow.Count == 0 || _allow.FirstMatch(address) >= 0;
@@ -33,8 +33,8 @@ public sealed class IpRules(IReadOnlyList<IpPattern> allow, IReadOnlyList<IpPatt
 /// <summary>The <c>geo</c> lists, compiled for lookup when made (<see cref="GeoSet"/>).</summary>
 public sealed class GeoRules(IReadOnlyList<GeoRule> allow, IReadOnlyList<GeoRule> block) : RuleList<GeoRule>(allow, block)
 {
-    private readonly GeoSet _allow = new(allow);
-    private readonly GeoSet _block = new(block);
+    private readonly GeoSet _allow = GeoSet.Of(allow);
+    private readonly GeoSet _block = GeoSet.Of(block);
 
     /// <summary>Whether the allow list lets <paramref name="place"/> in: an empty one lets every place in.</summary>
     public bool Admits(GeoFacts place) => Allow.Count == 0 || _allow.FirstMatch(place) >= 0;
@@ -118,7 +118,7 @@ public sealed record DrmRules(
         var (ipAllow, ipBlock) = Lists(rules["ip"], errors, prefix + "ip", MaxIpEntries, (node, path) =>
             node is JsonValue v && v.TryGetValue<string>(out var text) && IpPattern.TryParse(text) is { } pattern
                 ? pattern
-                : Fail<IpPattern?>(errors, path, $"'{Show(node)}' is not an IP address, CIDR prefix, address/mask, range or octet wildcard", null));
+                : Fail<IpPattern?>(errors, path.ToString(), $"'{Show(node)}' is not an IP address, CIDR prefix, address/mask, range or octet wildcard", null));
         var (geoAllow, geoBlock) = Lists(rules["geo"], errors, prefix + "geo", MaxGeoEntries, (node, path) => GeoEntry(node, errors, path));
         int? opens = rules["opens"] switch
         {
@@ -155,7 +155,7 @@ public sealed record DrmRules(
         return patterns;
     }
 
-    private static (List<T> Allow, List<T> Block) Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, string, T?> entry) where T : class
+    private static (List<T> Allow, List<T> Block) Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, EntryPath, T?> entry) where T : class
     {
         if (node is null)
         {
@@ -173,13 +173,14 @@ public sealed record DrmRules(
                 case null:
                     break;
                 case JsonArray array:
+                    var list = $"{path}.{name}";
                     if (array.Count > max)
                     {
-                        errors.Add($"{path}.{name}", $"must have at most {max} entries");
+                        errors.Add(list, $"must have at most {max} entries");
                     }
                     for (var i = 0; i < array.Count; i++)
                     {
-                        if (entry(array[i], $"{path}.{name}[{i}]") is { } item)
+                        if (entry(array[i], new EntryPath(list, i)) is { } item)
                         {
                             items.Add(item);
                         }
@@ -201,11 +202,11 @@ public sealed record DrmRules(
         return (Read("allow"), Read("block"));
     }
 
-    private static GeoRule? GeoEntry(JsonNode? node, Reporter errors, string path)
+    private static GeoRule? GeoEntry(JsonNode? node, Reporter errors, EntryPath path)
     {
         if (node is not JsonObject rule)
         {
-            return Fail<GeoRule?>(errors, path, "must be an object with continent, country, subdivision and/or city", null);
+            return Fail<GeoRule?>(errors, path.ToString(), "must be an object with continent, country, subdivision and/or city", null);
         }
         string? Text(string name)
         {
@@ -242,7 +243,7 @@ public sealed record DrmRules(
         }
         var geo = new GeoRule(continent, country, Text("subdivision"), Text("city"));
         return geo is { Continent: null, Country: null, Subdivision: null, City: null }
-            ? Fail<GeoRule?>(errors, path, "must name at least one of continent, country, subdivision, city", null)
+            ? Fail<GeoRule?>(errors, path.ToString(), "must name at least one of continent, country, subdivision, city", null)
             : geo;
     }
 
@@ -305,6 +306,12 @@ public sealed record DrmRules(
     {
         var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "null";
         return text.Length > 60 ? text[..60] + "…" : text;
+    }
+
+    /// <summary>Where a list entry is, for its errors: written out only when there is one (lists run to thousands of entries).</summary>
+    private readonly record struct EntryPath(string List, int Index)
+    {
+        public override string ToString() => $"{List}[{Index}]";
     }
 
     /// <summary>Adapts a report callback to the parser's error sink.</summary>

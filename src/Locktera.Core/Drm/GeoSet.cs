@@ -11,7 +11,9 @@ internal sealed class GeoSet
     private readonly Dictionary<GeoRule, int> _first = new(IgnoringCase.Instance);
     private readonly Shape[] _shapes;
 
-    public GeoSet(IReadOnlyList<GeoRule> rules)
+    private static readonly GeoSet None = new([]);
+
+    private GeoSet(IReadOnlyList<GeoRule> rules)
     {
         for (var i = 0; i < rules.Count; i++)
         {
@@ -19,6 +21,9 @@ internal sealed class GeoSet
         }
         _shapes = [.. rules.Select(ShapeOf).Distinct()];
     }
+
+    /// <summary>Most rules have no geo lists, or only one: an empty list costs nothing to compile.</summary>
+    public static GeoSet Of(IReadOnlyList<GeoRule> rules) => rules.Count == 0 ? None : new(rules);
 
     /// <summary>The index of the first rule that matches <paramref name="place"/>, or -1.</summary>
     public int FirstMatch(GeoFacts place)
