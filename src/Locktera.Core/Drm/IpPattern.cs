@@ -37,12 +37,12 @@ public sealed class IpPattern
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         if (slash > 0)
         {
-            return Prefixed(value, value[..slash], value[(slash + 1)..]);
+            return Prefixed(value, value.AsSpan(..slash), value.AsSpan((slash + 1)..));
         }
         var dash = value.IndexOf('-', StringComparison.Ordinal);
         if (dash > 0)
         {
-            return Range(value, value[..dash], value[(dash + 1)..]);
+            return Range(value, value.AsSpan(..dash), value.AsSpan((dash + 1)..));
         }
         return Address(value) is { } single ? new IpPattern(value, single, single, null) : null;
     }
@@ -136,7 +136,7 @@ public sealed class IpPattern
         return new IpPattern(value, low, high, mask);
     }
 
-    private static IpPattern? Prefixed(string value, string addressText, string suffix)
+    private static IpPattern? Prefixed(string value, ReadOnlySpan<char> addressText, ReadOnlySpan<char> suffix)
     {
         if (Address(addressText) is not { } address)
         {
@@ -156,7 +156,7 @@ public sealed class IpPattern
         return address.Length == 4 && Address(suffix) is { Length: 4 } explicitMask ? new IpPattern(value, address, address, explicitMask) : null;
     }
 
-    private static IpPattern? Range(string value, string fromText, string toText)
+    private static IpPattern? Range(string value, ReadOnlySpan<char> fromText, ReadOnlySpan<char> toText)
     {
         if (Address(fromText) is not { } from || Address(toText) is not { } to || from.Length != to.Length || Compare(from, to) > 0)
         {
@@ -166,7 +166,7 @@ public sealed class IpPattern
     }
 
     /// <summary>Only plain dotted IPv4 (four decimal octets) or IPv6 text: "10.1" or "0x0a.0.0.1" are not addresses here.</summary>
-    private static byte[]? Address(string text)
+    private static byte[]? Address(ReadOnlySpan<char> text)
     {
         text = text.Trim();
         if (!IPAddress.TryParse(text, out var address))
