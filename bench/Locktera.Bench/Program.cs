@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
-using System.Net;
-using System.Text.Json.Nodes;
-using Locktera.Core.Drm;
 
 // Measures the targets of docs/benchmarks.md against a baseline taken in the same run:
 //   1. encode throughput vs. a plain block-blob upload of the same bytes through the same adapter;
@@ -31,11 +29,8 @@ const int SessionPartBytes = 16 * 1024 * 1024;
 try
 {
     // 4. DRM decisions first: they need no storage, and run before the disk is busy.
-    var noRules = DrmDecisionMicroseconds(new JsonObject(), parse: false);
-    var manyRules = DrmDecisionMicroseconds(LargeRuleSet(), parse: false);
+    var (noRules, manyRules, parseNone, parseMany) = DrmBench.Measure();
     results.Add(("one DRM decision, no rules vs. 1,000 IP + 100 geo entries (µs, median of 2,000)", Micros(noRules), Micros(manyRules), Ratio(manyRules, noRules)));
-    var parseNone = DrmDecisionMicroseconds(new JsonObject(), parse: true);
-    var parseMany = DrmDecisionMicroseconds(LargeRuleSet(), parse: true);
     results.Add(("parse + decide, once per rules version (µs, median of 2,000)", Micros(parseNone), Micros(parseMany), Ratio(parseMany, parseNone)));
 
     // 1. Throughput, same bytes, same adapter; best of three to damp disk noise.
@@ -199,57 +194,6 @@ static async Task<long> PeakMemoryAsync(Func<Task> work)
     await cancel.CancelAsync();
     await sampler;
     return peak;
-}
-
-static JsonObject LargeRuleSet()
-{
-    var ips = new JsonArray();
-    for (var i = 0; i < 1000; i++)
-    {
-        ips.Add(JsonValue.Create((i % 3) switch
-        {
-            0 => $"10.{i / 256}.{i % 256}.0/24",
-            1 => $"172.16.{i % 256}.1-172.16.{i % 256}.200",
-            _ => $"2001:db8:{i:x}::/48",
-        }));
-    }
-    var places = new JsonArray();
-    foreach (var (country, i) in "DE FR US GB JP BR IN CA AU ZA".Split(' ').Select((c, i) => (c, i)))
-    {
-        for (var city = 0; city < 10; city++)
-        {
-            places.Add(new JsonObject { ["country"] = country, ["city"] = $"City {i}-{city}" });
-        }
-    }
-    return new JsonObject
-    {
-        ["recipients"] = new JsonArray("*@example.com"),
-        ["ip"] = new JsonObject { ["allow"] = ips },
-        ["geo"] = new JsonObject { ["allow"] = places },
-    };
-}
-
-// A decision for a viewer the rules allow (the worst case: every list is searched to its end).
-// The service parses a rules version once and caches it, so a decode pays only the evaluation;
-// with parse, the one-off parse of the stored JSON is measured with it.
-static double DrmDecisionMicroseconds(JsonObject rules, bool parse)
-{
-    var stored = rules.ToJsonString();
-    var cached = DrmRules.Parse(JsonNode.Parse(stored)!.AsObject(), (_, _) => { });
-    var facts = new ViewerFacts(DateTimeOffset.UtcNow, IPAddress.Parse("2001:db8:3e7::1"), new GeoFacts("OC", "ZA", null, "City 9-9"), "ann@example.com");
-    var samples = new List<double>();
-    for (var i = 0; i < 2200; i++)
-    {
-        var watch = Stopwatch.StartNew();
-        var parsed = parse ? DrmRules.Parse(JsonNode.Parse(stored)!.AsObject(), (_, _) => { }) : cached;
-        _ = DrmEvaluator.Evaluate(parsed, facts);
-        if (i >= 200)
-        {
-            samples.Add(watch.Elapsed.TotalMicroseconds);
-        }
-    }
-    samples.Sort();
-    return samples[samples.Count / 2];
 }
 
 static async Task<double> Time(Func<Task> work)

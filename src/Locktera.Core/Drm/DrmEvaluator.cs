@@ -58,7 +58,7 @@ public static class DrmEvaluator
         return new("time", true, window.Start is null && window.End is null ? "no time restriction" : "within the time window");
     }
 
-    private static RuleCheck Ip(RuleList<IpPattern> rules, IPAddress? address)
+    private static RuleCheck Ip(IpRules rules, IPAddress? address)
     {
         if (rules.IsEmpty)
         {
@@ -68,17 +68,17 @@ public static class DrmEvaluator
         {
             return new("ip", false, "the client's address is unknown");
         }
-        var bytes = IpPattern.Normalize(address).GetAddressBytes();
-        if (rules.Allow.Count > 0 && !rules.Allow.Any(p => p.Matches(bytes)))
+        var normalized = IpPattern.Normalize(address);
+        if (!rules.Admits(normalized))
         {
             return new("ip", false, $"the address {address} is not in the allow list");
         }
-        return rules.Block.FirstOrDefault(p => p.Matches(bytes)) is { } blocked
+        return rules.FirstBlocking(normalized) is { } blocked
             ? new("ip", false, $"the address {address} is blocked by '{blocked.Text}'")
             : new("ip", true, $"the address {address} is allowed");
     }
 
-    private static RuleCheck Geo(RuleList<GeoRule> rules, GeoFacts? place)
+    private static RuleCheck Geo(GeoRules rules, GeoFacts? place)
     {
         if (rules.IsEmpty)
         {
@@ -88,20 +88,14 @@ public static class DrmEvaluator
         {
             return new("geo", false, "the client's location is unknown");
         }
-        if (rules.Allow.Count > 0 && !rules.Allow.Any(r => Matches(r, place)))
+        if (!rules.Admits(place))
         {
             return new("geo", false, $"the location {Describe(place)} is not in the allow list");
         }
-        return rules.Block.FirstOrDefault(r => Matches(r, place)) is { } blocked
+        return rules.FirstBlocking(place) is { } blocked
             ? new("geo", false, $"the location {Describe(place)} is blocked by {Describe(new GeoFacts(blocked.Continent, blocked.Country, blocked.Subdivision, blocked.City))}")
             : new("geo", true, $"the location {Describe(place)} is allowed");
     }
-
-    /// <summary>Every field the rule gives must match; a fact the database lacks never matches.</summary>
-    private static bool Matches(GeoRule rule, GeoFacts place) =>
-        Same(rule.Continent, place.Continent) && Same(rule.Country, place.Country) && Same(rule.Subdivision, place.Subdivision) && Same(rule.City, place.City);
-
-    private static bool Same(string? wanted, string? actual) => wanted is null || string.Equals(wanted, actual?.Trim(), StringComparison.OrdinalIgnoreCase);
 
     private static string Describe(GeoFacts place) =>
         string.Join("/", new[] { place.Continent, place.Country, place.Subdivision, place.City }.Where(p => p is not null)) is { Length: > 0 } text ? text : "(nowhere)";

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Locktera.Core.Validation;
 
@@ -6,9 +7,40 @@ namespace Locktera.Core.Drm;
 /// <summary>A geo rule: every field it gives must match (countries and continents as codes).</summary>
 public sealed record GeoRule(string? Continent, string? Country, string? Subdivision, string? City);
 
-public sealed record RuleList<T>(IReadOnlyList<T> Allow, IReadOnlyList<T> Block)
+/// <summary>A rule type's allow and block lists, entries as written and in order.</summary>
+public abstract class RuleList<T>(IReadOnlyList<T> allow, IReadOnlyList<T> block)
 {
+    public IReadOnlyList<T> Allow { get; } = allow;
+
+    public IReadOnlyList<T> Block { get; } = block;
+
     public bool IsEmpty => Allow.Count == 0 && Block.Count == 0;
+}
+
+/// <summary>The <c>ip</c> lists, compiled for lookup when made (<see cref="IpSet"/>).</summary>
+public sealed class IpRules(IReadOnlyList<IpPattern> allow, IReadOnlyList<IpPattern> block) : RuleList<IpPattern>(allow, block)
+{
+    private readonly IpSet _allow = IpSet.Of(allow);
+    private readonly IpSet _block = IpSet.Of(block);
+
+    /// <summary>Whether the allow list lets <paramref name="address"/> (normalized) in: an empty one lets every address in.</summary>
+    public bool Admits(IPAddress address) => Allow.Count == 0 || _allow.FirstMatch(address) >= 0;
+
+    /// <summary>The first block entry, in list order, that matches <paramref name="address"/> (normalized).</summary>
+    public IpPattern? FirstBlocking(IPAddress address) => _block.FirstMatch(address) is >= 0 and var index ? Block[index] : null;
+}
+
+/// <summary>The <c>geo</c> lists, compiled for lookup when made (<see cref="GeoSet"/>).</summary>
+public sealed class GeoRules(IReadOnlyList<GeoRule> allow, IReadOnlyList<GeoRule> block) : RuleList<GeoRule>(allow, block)
+{
+    private readonly GeoSet _allow = GeoSet.Of(allow);
+    private readonly GeoSet _block = GeoSet.Of(block);
+
+    /// <summary>Whether the allow list lets <paramref name="place"/> in: an empty one lets every place in.</summary>
+    public bool Admits(GeoFacts place) => Allow.Count == 0 || _allow.FirstMatch(place) >= 0;
+
+    /// <summary>The first block rule, in list order, that matches <paramref name="place"/>.</summary>
+    public GeoRule? FirstBlocking(GeoFacts place) => _block.FirstMatch(place) is >= 0 and var index ? Block[index] : null;
 }
 
 /// <summary>When a container may be opened: from <see cref="Start"/> (inclusive) until <see cref="End"/> (exclusive).</summary>
@@ -21,8 +53,8 @@ public sealed record TimeWindow(DateTimeOffset? Start, DateTimeOffset? End);
 public sealed record DrmRules(
     IReadOnlyList<string>? Recipients,
     bool Downloadable,
-    RuleList<IpPattern> Ip,
-    RuleList<GeoRule> Geo,
+    IpRules Ip,
+    GeoRules Geo,
     int? Opens,
     TimeWindow Time)
 {
@@ -83,11 +115,11 @@ public sealed record DrmRules(
             JsonValue v when v.TryGetValue<bool>(out var b) => b,
             _ => Fail(errors, prefix + "downloadable", "must be true or false", false),
         };
-        var ip = Lists(rules["ip"], errors, prefix + "ip", MaxIpEntries, (node, path) =>
+        var (ipAllow, ipBlock) = Lists(rules["ip"], errors, prefix + "ip", MaxIpEntries, (node, path) =>
             node is JsonValue v && v.TryGetValue<string>(out var text) && IpPattern.TryParse(text) is { } pattern
                 ? pattern
-                : Fail<IpPattern?>(errors, path, $"'{Show(node)}' is not an IP address, CIDR prefix, address/mask, range or octet wildcard", null));
-        var geo = Lists(rules["geo"], errors, prefix + "geo", MaxGeoEntries, (node, path) => GeoEntry(node, errors, path));
+                : Fail<IpPattern?>(errors, path.ToString(), $"'{Show(node)}' is not an IP address, CIDR prefix, address/mask, range or octet wildcard", null));
+        var (geoAllow, geoBlock) = Lists(rules["geo"], errors, prefix + "geo", MaxGeoEntries, (node, path) => GeoEntry(node, errors, path));
         int? opens = rules["opens"] switch
         {
             null => null,
@@ -95,7 +127,7 @@ public sealed record DrmRules(
             _ => Fail<int?>(errors, prefix + "opens", "must be a whole number from 1 to 1000000", null),
         };
         var time = Window(rules["time"], errors, prefix + "time");
-        return new DrmRules(recipients, downloadable, ip, geo, opens, time);
+        return new DrmRules(recipients, downloadable, new(ipAllow, ipBlock), new(geoAllow, geoBlock), opens, time);
     }
 
     private static List<string>? ParseRecipients(JsonNode node, Reporter errors, string path)
@@ -123,15 +155,15 @@ public sealed record DrmRules(
         return patterns;
     }
 
-    private static RuleList<T> Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, string, T?> entry) where T : class
+    private static (List<T> Allow, List<T> Block) Lists<T>(JsonNode? node, Reporter errors, string path, int max, Func<JsonNode?, EntryPath, T?> entry) where T : class
     {
         if (node is null)
         {
-            return new([], []);
+            return ([], []);
         }
         if (node is not JsonObject lists)
         {
-            return Fail(errors, path, "must be an object with 'allow' and/or 'block' lists", new RuleList<T>([], []));
+            return Fail<(List<T>, List<T>)>(errors, path, "must be an object with 'allow' and/or 'block' lists", ([], []));
         }
         List<T> Read(string name)
         {
@@ -141,13 +173,14 @@ public sealed record DrmRules(
                 case null:
                     break;
                 case JsonArray array:
+                    var list = $"{path}.{name}";
                     if (array.Count > max)
                     {
-                        errors.Add($"{path}.{name}", $"must have at most {max} entries");
+                        errors.Add(list, $"must have at most {max} entries");
                     }
                     for (var i = 0; i < array.Count; i++)
                     {
-                        if (entry(array[i], $"{path}.{name}[{i}]") is { } item)
+                        if (entry(array[i], new EntryPath(list, i)) is { } item)
                         {
                             items.Add(item);
                         }
@@ -166,14 +199,14 @@ public sealed record DrmRules(
                 errors.Add($"{path}.{key}", "is not a known field (use 'allow' and 'block')");
             }
         }
-        return new RuleList<T>(Read("allow"), Read("block"));
+        return (Read("allow"), Read("block"));
     }
 
-    private static GeoRule? GeoEntry(JsonNode? node, Reporter errors, string path)
+    private static GeoRule? GeoEntry(JsonNode? node, Reporter errors, EntryPath path)
     {
         if (node is not JsonObject rule)
         {
-            return Fail<GeoRule?>(errors, path, "must be an object with continent, country, subdivision and/or city", null);
+            return Fail<GeoRule?>(errors, path.ToString(), "must be an object with continent, country, subdivision and/or city", null);
         }
         string? Text(string name)
         {
@@ -210,7 +243,7 @@ public sealed record DrmRules(
         }
         var geo = new GeoRule(continent, country, Text("subdivision"), Text("city"));
         return geo is { Continent: null, Country: null, Subdivision: null, City: null }
-            ? Fail<GeoRule?>(errors, path, "must name at least one of continent, country, subdivision, city", null)
+            ? Fail<GeoRule?>(errors, path.ToString(), "must name at least one of continent, country, subdivision, city", null)
             : geo;
     }
 
@@ -273,6 +306,12 @@ public sealed record DrmRules(
     {
         var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "null";
         return text.Length > 60 ? text[..60] + "…" : text;
+    }
+
+    /// <summary>Where a list entry is, for its errors: written out only when there is one (lists run to thousands of entries).</summary>
+    private readonly record struct EntryPath(string List, int Index)
+    {
+        public override string ToString() => $"{List}[{Index}]";
     }
 
     /// <summary>Adapts a report callback to the parser's error sink.</summary>
