@@ -154,23 +154,18 @@ public sealed class BlobContentStore(Func<CancellationToken, Task<BlobContainerC
 
     private sealed class Upload(BlockBlobClient blob) : BufferedUpload(BlockSize)
     {
-        private readonly List<string> _blockIds = [];
-
-        protected override async Task SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
+        protected override async Task<string> SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
         {
             // Block ids must all have the same length within a blob.
             var id = BlockId(number.ToString("D6", CultureInfo.InvariantCulture));
             await StageAsync(blob, id, block, cancellationToken);
-            _blockIds.Add(id);
+            return id;
         }
 
-        protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+        protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, IReadOnlyList<string> tags, CancellationToken cancellationToken)
         {
-            if (!rest.IsEmpty)
-            {
-                await SendBlockAsync(rest, BlockCount + 1, cancellationToken);
-            }
-            await blob.CommitBlockListAsync(_blockIds, cancellationToken: cancellationToken);
+            var ids = rest.IsEmpty ? tags : [.. tags, await SendBlockAsync(rest, tags.Count + 1, cancellationToken)];
+            await blob.CommitBlockListAsync(ids, cancellationToken: cancellationToken);
         }
 
         // Staged blocks that are never committed are invisible and expire on their own.

@@ -50,7 +50,7 @@ public interface IContentStore
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 }
 
-/// <summary>An object being written. Writes are sequential; an adapter buffers at most one block.</summary>
+/// <summary>An object being written. Writes are sequential; an adapter holds a bounded number of blocks (docs/storage.md).</summary>
 public interface IContentUpload : IAsyncDisposable
 {
     ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);

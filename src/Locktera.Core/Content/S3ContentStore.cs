@@ -212,16 +212,16 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
 
     private sealed class Upload(IAmazonS3 client, string bucket, string key) : BufferedUpload(PartSize)
     {
-        private readonly List<PartETag> _parts = [];
-        private string? _uploadId;
+        /// <summary>Begun with the first full part; the parts sent at once all wait for the one upload id.</summary>
+        private Task<string>? _uploadId;
 
-        protected override async Task SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
+        protected override async Task<string> SendBlockAsync(ReadOnlyMemory<byte> block, int number, CancellationToken cancellationToken)
         {
-            _uploadId ??= (await client.InitiateMultipartUploadAsync(bucket, key, cancellationToken)).UploadId;
-            _parts.Add(new PartETag(number, await UploadPartAsync(client, bucket, key, _uploadId, number, block, cancellationToken)));
+            _uploadId ??= InitiateAsync(cancellationToken);
+            return await UploadPartAsync(client, bucket, key, await _uploadId, number, block, cancellationToken);
         }
 
-        protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+        protected override async Task CompleteAsync(ReadOnlyMemory<byte> rest, IReadOnlyList<string> tags, CancellationToken cancellationToken)
         {
             if (_uploadId is null)
             {
@@ -236,16 +236,13 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
                 }, cancellationToken);
                 return;
             }
-            if (!rest.IsEmpty)
-            {
-                await SendBlockAsync(rest, BlockCount + 1, cancellationToken);
-            }
+            var etags = rest.IsEmpty ? tags : [.. tags, await SendBlockAsync(rest, tags.Count + 1, cancellationToken)];
             await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = bucket,
                 Key = key,
-                UploadId = _uploadId,
-                PartETags = _parts,
+                UploadId = await _uploadId,
+                PartETags = [.. etags.Select((etag, i) => new PartETag(i + 1, etag))],
             }, cancellationToken);
         }
 
@@ -257,14 +254,17 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
             }
             try
             {
-                await client.AbortMultipartUploadAsync(bucket, key, _uploadId);
+                await client.AbortMultipartUploadAsync(bucket, key, await _uploadId);
             }
             catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException)
             {
                 // Disposal runs on failure paths and must not hide the original error. Parts of an
-                // upload that could not be aborted are invisible, and a bucket lifecycle rule
-                // (AbortIncompleteMultipartUpload) removes them.
+                // upload that could not be aborted (or never begun) are invisible, and a bucket
+                // lifecycle rule (AbortIncompleteMultipartUpload) removes them.
             }
         }
+
+        private async Task<string> InitiateAsync(CancellationToken cancellationToken) =>
+            (await client.InitiateMultipartUploadAsync(bucket, key, cancellationToken)).UploadId;
     }
 }

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Azure;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -16,14 +17,21 @@ public abstract class ContentStoreContractTests
     /// <summary>The adapter's block (or part) size.</summary>
     protected abstract int BlockSize { get; }
 
-    public static TheoryData<string> Sizes => ["empty", "one byte", "one block", "blocks and a partial one"];
+    /// <summary>The adapter over the same service, every request of its client sent through <paramref name="handler"/>.</summary>
+    protected abstract IContentStore StoreThrough(HttpMessageHandler handler);
+
+    /// <summary>Whether a request of the adapter's client sends one block (or part) of an upload.</summary>
+    protected abstract bool SendsBlock(HttpRequestMessage request);
+
+    public static TheoryData<string> Sizes => ["empty", "one byte", "one block", "blocks and a partial one", "more blocks than are sent at once"];
 
     private int SizeOf(string name) => name switch
     {
         "empty" => 0,
         "one byte" => 1,
         "one block" => BlockSize,
-        _ => 2 * BlockSize + 12345,
+        "blocks and a partial one" => 2 * BlockSize + 12345,
+        _ => ((2 * BufferedUpload.MaxInFlight) + 1) * BlockSize + 12345,
     };
 
     [Theory]
@@ -33,6 +41,20 @@ public abstract class ContentStoreContractTests
         var data = Data(SizeOf(size));
         var key = await WriteAsync(data);
         Assert.Equal(data, await ReadAsync(key, 0, data.Length));
+    }
+
+    /// <summary>
+    /// An upload keeps several blocks in flight, as an SDK's parallel upload does, and never more than
+    /// its bound (so memory stays bounded): each block write is held a while, so that they overlap.
+    /// </summary>
+    [Fact]
+    public async Task An_upload_sends_several_blocks_at_once_but_never_more_than_its_bound()
+    {
+        using var writes = new SlowBlockWrites(SendsBlock);
+        var data = Data(((2 * BufferedUpload.MaxInFlight) + 1) * BlockSize + 10);
+        var key = await WriteAsync(data, StoreThrough(writes));
+        await AssertContentAsync(key, data);
+        Assert.Equal(BufferedUpload.MaxInFlight, writes.MostAtOnce);
     }
 
     [Fact]
@@ -251,10 +273,10 @@ public abstract class ContentStoreContractTests
     }
 
     /// <summary>Writes in odd-sized pieces, so that writes straddle block boundaries.</summary>
-    private async Task<string> WriteAsync(byte[] data)
+    private async Task<string> WriteAsync(byte[] data, IContentStore? store = null)
     {
         var key = NewKey();
-        await using var upload = await Store.StartUploadAsync(key, default);
+        await using var upload = await (store ?? Store).StartUploadAsync(key, default);
         for (var offset = 0; offset < data.Length; offset += 1_000_003)
         {
             await upload.WriteAsync(data.AsMemory(offset, Math.Min(1_000_003, data.Length - offset)), default);
@@ -281,6 +303,12 @@ public sealed class BlobContentStoreTests : ContentStoreContractTests, IAsyncLif
     protected override IContentStore Store => new BlobContentStore(_container);
 
     protected override int BlockSize => BlobContentStore.BlockSize;
+
+    protected override IContentStore StoreThrough(HttpMessageHandler handler) =>
+        new BlobContentStore(new BlobServiceClient(TestServices.AzuriteConnection, new BlobClientOptions { Transport = new HttpClientTransport(handler) })
+            .GetBlobContainerClient(_container.Name));
+
+    protected override bool SendsBlock(HttpRequestMessage request) => request.RequestUri!.Query.Contains("comp=block&", StringComparison.Ordinal);
 
     public async Task InitializeAsync() => await _container.CreateAsync();
 
@@ -334,6 +362,11 @@ public sealed class S3ContentStoreTests : ContentStoreContractTests
 
     protected override int BlockSize => S3ContentStore.PartSize;
 
+    protected override IContentStore StoreThrough(HttpMessageHandler handler) =>
+        S3ContentStore.Connect(new Uri(TestServices.S3Endpoint), null, TestServices.S3Bucket, "S3RVER", "S3RVER", handler);
+
+    protected override bool SendsBlock(HttpRequestMessage request) => request.RequestUri!.Query.Contains("partNumber=", StringComparison.Ordinal);
+
     protected override Task AssertNoUploadLeftAsync(string key)
     {
         _client.Verify(c => c.InitiateMultipartUploadAsync(TestServices.S3Bucket, key, It.IsAny<CancellationToken>()), Times.Once);
@@ -381,5 +414,38 @@ public sealed class S3ContentStoreTests : ContentStoreContractTests
         Assert.NotEqual(first, second);
         await Assert.ThrowsAsync<ContentPartsMissingException>(() => Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, first)], default));
         await Store.CommitPartsAsync(key, uploadId, [new ContentPart(1, second)], default);
+    }
+}
+
+/// <summary>Sends requests on, holding each block write a while; counts how many were in flight at once at most.</summary>
+internal sealed class SlowBlockWrites(Func<HttpRequestMessage, bool> sendsBlock) : DelegatingHandler(new SocketsHttpHandler())
+{
+    private readonly Lock _lock = new();
+    private int _inFlight;
+
+    public int MostAtOnce { get; private set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!sendsBlock(request))
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+        lock (_lock)
+        {
+            MostAtOnce = Math.Max(MostAtOnce, ++_inFlight);
+        }
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _inFlight--;
+            }
+        }
     }
 }
