@@ -7,7 +7,8 @@ namespace Locktera.Core.Tera;
 /// stream), reading only the segments the range touches, from a stream holding exactly
 /// <see cref="TeraRun.StoredRange"/>. Each segment is authenticated before any of its bytes is
 /// written. <see cref="StartAsync"/> already reads and authenticates the first segment, so a caller
-/// learns that stored bytes are damaged or not the container's before it answers at all.
+/// learns that stored bytes are damaged or not the container's before it answers at all. While a
+/// segment is decrypted and written, the next one is being read (one segment ahead, no more).
 /// </summary>
 public sealed class TeraReader : IAsyncDisposable
 {
@@ -18,8 +19,12 @@ public sealed class TeraReader : IAsyncDisposable
     private readonly long _from;
     private readonly long _to;
     private readonly long _lastSegment;
-    private readonly byte[] _sealed;
     private readonly byte[] _plaintext;
+    private byte[] _sealed;
+
+    /// <summary>Where the next segment's stored bytes are being read to, while <see cref="_reading"/> runs.</summary>
+    private byte[] _ahead;
+    private Task<int>? _reading;
     private long _next;
     private int _start;
     private int _end;
@@ -35,6 +40,7 @@ public sealed class TeraReader : IAsyncDisposable
         _next = from / header.SegmentSize;
         _lastSegment = run.ReadsNothing(from, to) ? _next - 1 : Math.Min(run.SegmentCount - 1, Math.Max(from, to) / header.SegmentSize);
         _sealed = ArrayPool<byte>.Shared.Rent(header.SegmentSize + Aead.TagSize);
+        _ahead = ArrayPool<byte>.Shared.Rent(header.SegmentSize + Aead.TagSize);
         _plaintext = ArrayPool<byte>.Shared.Rent(header.SegmentSize);
     }
 
@@ -77,9 +83,15 @@ public sealed class TeraReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A read ahead that is still running owns its buffer until it ends; how it ends no longer matters.
+        if (_reading is not null)
+        {
+            await _reading.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
         await _stored.DisposeAsync();
         CryptographicOperations.ZeroMemory(_plaintext.AsSpan(0, _header.SegmentSize));
         ArrayPool<byte>.Shared.Return(_sealed);
+        ArrayPool<byte>.Shared.Return(_ahead);
         ArrayPool<byte>.Shared.Return(_plaintext);
     }
 
@@ -87,15 +99,34 @@ public sealed class TeraReader : IAsyncDisposable
     {
         var size = _header.SegmentSize;
         var segment = _next++;
-        var plainLength = (int)Math.Min(size, _run.Size - (segment * size));
+        var plainLength = PlainLength(segment);
         var sealedLength = plainLength + Aead.TagSize;
-        var read = await _stored.ReadAtLeastAsync(_sealed.AsMemory(0, sealedLength), sealedLength, throwOnEndOfStream: false, cancellationToken);
+        int read;
+        if (_reading is null)
+        {
+            read = await ReadSealedAsync(_sealed, sealedLength, cancellationToken);
+        }
+        else
+        {
+            read = await _reading;
+            _reading = null;
+            (_sealed, _ahead) = (_ahead, _sealed);
+        }
         if (read != sealedLength)
         {
             throw new TeraIntegrityException("The stored container is truncated.");
+        }
+        if (_next <= _lastSegment)
+        {
+            _reading = ReadSealedAsync(_ahead, PlainLength(_next) + Aead.TagSize, cancellationToken);
         }
         TeraSegments.Open(_header, _keys.SegmentKey, _run.Index, segment, segment == _run.SegmentCount - 1, _sealed.AsSpan(0, sealedLength), _plaintext);
         _start = segment == _from / size ? (int)(_from % size) : 0;
         _end = segment == _to / size ? (int)(_to % size) + 1 : plainLength;
     }
+
+    private int PlainLength(long segment) => (int)Math.Min(_header.SegmentSize, _run.Size - (segment * _header.SegmentSize));
+
+    private Task<int> ReadSealedAsync(byte[] buffer, int length, CancellationToken cancellationToken) =>
+        _stored.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).AsTask();
 }

@@ -11,17 +11,28 @@ public sealed record TeraWritten(TeraIndex Index, long Size, int HeaderLength, l
 
 /// <summary>
 /// Writes a container to an upload as its files arrive: each file is read one segment ahead (to
-/// know which segment is last), sealed, and passed on, so memory stays at two segments whatever
-/// the file size. The caller commits the upload after <see cref="CompleteAsync"/>.
+/// know which segment is last), sealed into a chunk of output, and passed on, so memory stays
+/// bounded whatever the file size: two segments of plaintext and <see cref="ChunksInFlight"/>
+/// chunks of output. The container's MD5 and SHA-256 (of every byte written) are computed on other
+/// threads while the writer seals the next chunk (<see cref="ObjectDigests"/>); the output is the
+/// same as if they were computed inline. The caller commits the upload after <see cref="CompleteAsync"/>.
 /// </summary>
 public sealed class TeraWriter
 {
+    /// <summary>The output passed on at once (at least one sealed segment).</summary>
+    private const int ChunkSize = 256 * 1024;
+
+    /// <summary>Chunks being hashed at most; the writer waits for the oldest before it fills another.</summary>
+    private const int ChunksInFlight = 4;
+
     private readonly IContentUpload _upload;
     private readonly TeraHeader _header;
     private readonly TeraKeys _keys;
-    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ObjectDigests _digests = new();
+    private readonly Queue<(byte[] Chunk, Task Hashed)> _hashing = new();
     private readonly List<TeraFile> _files = [];
+    private byte[] _chunk;
+    private int _filled;
     private long _position;
 
     private TeraWriter(IContentUpload upload, TeraHeader header, TeraKeys keys)
@@ -29,6 +40,7 @@ public sealed class TeraWriter
         _upload = upload;
         _header = header;
         _keys = keys;
+        _chunk = NewChunk();
     }
 
     /// <summary>Plaintext bytes of all files so far.</summary>
@@ -50,7 +62,6 @@ public sealed class TeraWriter
         var pool = ArrayPool<byte>.Shared;
         var current = pool.Rent(size);
         var next = pool.Rent(size);
-        var sealedSegment = pool.Rent(size + Aead.TagSize);
         using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
@@ -69,8 +80,8 @@ public sealed class TeraWriter
                     throw new LockteraException(ErrorCode.ContainerTooLarge, $"The files exceed the limit of {maxBytes} bytes for one request: send larger containers in an upload session.");
                 }
                 fileHash.AppendData(current, 0, currentLength);
-                TeraSegments.Seal(_header, _keys.SegmentKey, fileIndex, segment, last, current.AsSpan(0, currentLength), sealedSegment);
-                await WriteAsync(sealedSegment.AsMemory(0, currentLength + Aead.TagSize), cancellationToken);
+                var output = await ReserveAsync(currentLength + Aead.TagSize, cancellationToken);
+                TeraSegments.Seal(_header, _keys.SegmentKey, fileIndex, segment, last, current.AsSpan(0, currentLength), output.Span);
                 if (last)
                 {
                     break;
@@ -89,7 +100,6 @@ public sealed class TeraWriter
             CryptographicOperations.ZeroMemory(next.AsSpan(0, size));
             pool.Return(current);
             pool.Return(next);
-            pool.Return(sealedSegment);
         }
     }
 
@@ -101,15 +111,91 @@ public sealed class TeraWriter
         var sealedIndex = index.Seal(_header, _keys, indexOffset);
         await WriteAsync(sealedIndex, cancellationToken);
         await WriteAsync(new TeraTrailer(indexOffset, sealedIndex.Length, _header.Bytes.Length).Encode(), cancellationToken);
+        await FlushAsync(cancellationToken);
+        var (md5, sha256) = await _digests.CompleteAsync();
         return new TeraWritten(index, _position, _header.Bytes.Length, indexOffset, sealedIndex.Length,
-            Convert.ToHexStringLower(_md5.GetHashAndReset()), Convert.ToHexStringLower(_sha256.GetHashAndReset()), _header.Hash, SHA256.HashData(sealedIndex));
+            Convert.ToHexStringLower(md5), Convert.ToHexStringLower(sha256), _header.Hash, SHA256.HashData(sealedIndex));
     }
 
     private async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        _md5.AppendData(data.Span);
-        _sha256.AppendData(data.Span);
-        _position += data.Length;
-        await _upload.WriteAsync(data, cancellationToken);
+        while (!data.IsEmpty)
+        {
+            // What fits in this chunk, or, when it is full, in the next.
+            var count = Math.Min(data.Length, _filled == _chunk.Length ? _chunk.Length : _chunk.Length - _filled);
+            data[..count].CopyTo(await ReserveAsync(count, cancellationToken));
+            data = data[count..];
+        }
     }
+
+    /// <summary>The next <paramref name="length"/> bytes of output (at most a chunk), to be filled at once; the chunk is passed on first if they do not fit.</summary>
+    private async ValueTask<Memory<byte>> ReserveAsync(int length, CancellationToken cancellationToken)
+    {
+        if (_filled + length > _chunk.Length)
+        {
+            await FlushAsync(cancellationToken);
+        }
+        var reserved = _chunk.AsMemory(_filled, length);
+        _filled += length;
+        _position += length;
+        return reserved;
+    }
+
+    /// <summary>Hands the filled chunk to the digests and the upload, and takes another: the oldest once it is hashed, when enough are in flight.</summary>
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_filled == 0)
+        {
+            return;
+        }
+        var filled = _chunk.AsMemory(0, _filled);
+        _hashing.Enqueue((_chunk, _digests.AppendAsync(filled)));
+        await _upload.WriteAsync(filled, cancellationToken);
+        if (_hashing.Count >= ChunksInFlight)
+        {
+            var (chunk, hashed) = _hashing.Dequeue();
+            await hashed;
+            _chunk = chunk;
+        }
+        else
+        {
+            _chunk = NewChunk();
+        }
+        _filled = 0;
+    }
+
+    private byte[] NewChunk() => new byte[Math.Max(ChunkSize, _header.SegmentSize + Aead.TagSize)];
+}
+
+/// <summary>
+/// The MD5 and SHA-256 of a sequence of chunks, each hash on a thread-pool thread of its own (the
+/// two run at once, and beside whoever appends), each taking the chunks in the order appended.
+/// </summary>
+internal sealed class ObjectDigests
+{
+    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private Task _md5Done = Task.CompletedTask;
+    private Task _sha256Done = Task.CompletedTask;
+
+    /// <summary>Hashes <paramref name="chunk"/> after what came before; the task ends when both hashes have it, and the chunk may be reused.</summary>
+    public Task AppendAsync(ReadOnlyMemory<byte> chunk)
+    {
+        _md5Done = After(_md5Done, _md5, chunk);
+        _sha256Done = After(_sha256Done, _sha256, chunk);
+        return Task.WhenAll(_md5Done, _sha256Done);
+    }
+
+    public async Task<(byte[] Md5, byte[] Sha256)> CompleteAsync()
+    {
+        await Task.WhenAll(_md5Done, _sha256Done);
+        return (_md5.GetHashAndReset(), _sha256.GetHashAndReset());
+    }
+
+    private static Task After(Task previous, IncrementalHash hash, ReadOnlyMemory<byte> chunk) =>
+        previous.ContinueWith(done =>
+        {
+            done.GetAwaiter().GetResult();
+            hash.AppendData(chunk.Span);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 }
