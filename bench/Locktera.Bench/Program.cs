@@ -56,6 +56,7 @@ try
         {
             results.Add((measure, Millis(baseline), Millis(locktera), Ratio(locktera, baseline)));
         }
+        await TransferBench.AddAsync(results, connection, devHost);
 
         // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
         const int parallel = 8;

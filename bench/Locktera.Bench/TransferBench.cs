@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+
+/// <summary>
+/// Transfers at storage speed (issue 15), each against a baseline taken in the same run:
+/// <list type="number">
+/// <item>encoding a file over HTTP (the DevHost in its own process) vs. uploading the same file to the
+/// same Azurite with the JavaScript SDK's <c>uploadFile</c> (4 MiB blocks, 5 in flight);</item>
+/// <item>decoding that file over HTTP vs. downloading the plain blob with the same SDK;</item>
+/// <item><see cref="TeraWriter"/> encoding to a sink that drops the bytes vs. AES-256-GCM alone over
+/// the same bytes in segments of the same size. .NET's <see cref="AesGcm"/> is OpenSSL's EVP
+/// AES-256-GCM on Linux, what <c>openssl speed -evp aes-256-gcm</c> measures, here measured in the
+/// same process at the same moment as the writer.</item>
+/// </list>
+/// </summary>
+static class TransferBench
+{
+    private const int FileMiB = 64;
+    private const int Runs = 5;
+
+    public static async Task AddAsync(List<(string Measure, string Baseline, string Locktera, string Ratio)> results, string connection, string devHostDll)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, RandomNumberGenerator.GetBytes(FileMiB * 1024 * 1024));
+            await MeasureAsync(results, connection, devHostDll, file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task MeasureAsync(List<(string Measure, string Baseline, string Locktera, string Ratio)> results, string connection, string devHostDll, string file)
+    {
+        var container = "transfer" + Guid.NewGuid().ToString("N")[..8];
+        await using var api = await DevHostProcess.StartAsync(devHostDll, connection);
+        var (org, key) = await api.CreateOrgAsync();
+
+        var plainUpload = await NodeAsync("upload", connection, container, file);
+        var id = "";
+        var encode = await Best(async () => id = await EncodeAsync(api, org, key, file));
+        results.Add(($"encode {FileMiB} MiB over HTTP vs. SDK uploadFile of the file (s, best of {Runs})", Seconds(plainUpload), Seconds(encode), Ratio(encode, plainUpload)));
+
+        var plainDownload = await NodeAsync("download", connection, container, file);
+        var decode = await Best(() => DecodeAsync(api, org, key, id));
+        results.Add(($"decode {FileMiB} MiB over HTTP vs. SDK download of the plain blob (s, best of {Runs})", Seconds(plainDownload), Seconds(decode), Ratio(decode, plainDownload)));
+
+        var bytes = await File.ReadAllBytesAsync(file);
+        var aes = MiBPerSecond(bytes.Length, await Best(() => Task.FromResult(EncryptOnly(bytes))));
+        var writer = MiBPerSecond(bytes.Length, await Best(() => EncodeToNullAsync(bytes)));
+        results.Add(($"TeraWriter to a null sink vs. AES-256-GCM alone, {FileMiB} MiB (MiB/s, best of {Runs})", aes.ToString("0", CultureInfo.InvariantCulture), writer.ToString("0", CultureInfo.InvariantCulture), (writer / aes).ToString("0%", CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The baseline's best time in seconds, from tools/bench/blob.mjs (which times itself: Node's start is not counted).</summary>
+    private static async Task<double> NodeAsync(string mode, string connection, string container, string file)
+    {
+        var start = new ProcessStartInfo("node", ["tools/bench/blob.mjs", mode, connection, container, "plain", file, Runs.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        var output = await node.StandardOutput.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        return node.ExitCode == 0
+            ? double.Parse(output, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"node tools/bench/blob.mjs {mode} failed ({node.ExitCode}).");
+    }
+
+    /// <summary>POST /containers/encode of the file as a client sends it (streamed from disk); answers the container's id.</summary>
+    private static async Task<string> EncodeAsync(DevHostProcess api, string org, string key, string file)
+    {
+        await using var stream = File.OpenRead(file);
+        using var form = new MultipartFormDataContent { { new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), "manifest" } };
+        var part = new StreamContent(stream);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(part, "files", "file.bin");
+        var encoded = await api.SendAsync(HttpMethod.Post, $"orgs/{org}/containers/encode", key, form);
+        return encoded["container"]!["id"]!.GetValue<string>();
+    }
+
+    private static async Task DecodeAsync(DevHostProcess api, string org, string key, string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"orgs/{org}/containers/{id}/decode/file.bin");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+    }
+
+    private static async Task EncodeToNullAsync(byte[] bytes)
+    {
+        var (header, keys) = TeraHeader.Create(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), HybridKem.Generate().PublicKey, TeraHeader.DefaultSegmentSize, null, []);
+        var writer = await TeraWriter.StartAsync(new NullUpload(), header, keys, CancellationToken.None);
+        await writer.AddFileAsync("file.bin", "application/octet-stream", new TeraFileDetails(), new MemoryStream(bytes, writable: false), long.MaxValue, CancellationToken.None);
+        await writer.CompleteAsync("bench", DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+
+    /// <summary>What the writer's encryption alone costs: every segment sealed, with its own nonce, into one output buffer.</summary>
+    private static int EncryptOnly(byte[] bytes)
+    {
+        const int segment = TeraHeader.DefaultSegmentSize;
+        using var aes = new AesGcm(RandomNumberGenerator.GetBytes(32), 16);
+        var output = new byte[segment];
+        var tag = new byte[16];
+        var nonce = new byte[12];
+        var count = 0;
+        for (var offset = 0; offset < bytes.Length; offset += segment, count++)
+        {
+            BitConverter.TryWriteBytes(nonce, count);
+            aes.Encrypt(nonce, bytes.AsSpan(offset, Math.Min(segment, bytes.Length - offset)), output.AsSpan(0, Math.Min(segment, bytes.Length - offset)), tag);
+        }
+        return count;
+    }
+
+    private static async Task<double> Best(Func<Task> work)
+    {
+        var best = double.MaxValue;
+        for (var i = 0; i < Runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await work();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    private static double MiBPerSecond(long bytes, double seconds) => bytes / 1024.0 / 1024.0 / seconds;
+
+    private static string Seconds(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double value, double baseline) => (value / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+    private sealed class NullUpload : IContentUpload
+    {
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
