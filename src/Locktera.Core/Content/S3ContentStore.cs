@@ -248,7 +248,8 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
 
         protected override async ValueTask DiscardAsync()
         {
-            if (_uploadId is null)
+            // Every part has been sent (or failed) by now; an upload that never began has nothing to abort.
+            if (_uploadId is not { IsCompletedSuccessfully: true })
             {
                 return;
             }
@@ -259,8 +260,8 @@ public sealed class S3ContentStore(IAmazonS3 client, string bucket) : IContentSt
             catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException)
             {
                 // Disposal runs on failure paths and must not hide the original error. Parts of an
-                // upload that could not be aborted (or never begun) are invisible, and a bucket
-                // lifecycle rule (AbortIncompleteMultipartUpload) removes them.
+                // upload that could not be aborted are invisible, and a bucket lifecycle rule
+                // (AbortIncompleteMultipartUpload) removes them.
             }
         }
 
