@@ -437,7 +437,7 @@ internal sealed class SlowBlockWrites(Func<HttpRequestMessage, bool> sendsBlock)
         }
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken); // real time: a slow link to the storage service, so that block writes overlap
             return await base.SendAsync(request, cancellationToken);
         }
         finally
