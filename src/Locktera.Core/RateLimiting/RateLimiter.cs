@@ -31,8 +31,8 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
     public async Task<RateLimitDecision> AcquireAsync(string subject, int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var window = now.ToUnixTimeMilliseconds() / (long)Window.TotalMilliseconds;
-        var resetAfter = DateTimeOffset.FromUnixTimeMilliseconds((window + 1) * (long)Window.TotalMilliseconds) - now;
+        var window = WindowOf(now);
+        var resetAfter = ResetAfter(window, now);
         if (_leases.Count > KeptSubjects)
         {
             foreach (var (stale, _) in _leases.Where(l => l.Value.EndedBefore(window)))
@@ -54,22 +54,30 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
                 return meanwhile;
             }
             var table = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
-            var (granted, taken) = await table.UpdateAsync(subject, Row, row =>
+            var (leased, granted, taken) = await table.UpdateAsync(subject, Row, row =>
             {
-                var taken = row is not null && row.GetInt64("Window") == window ? row.GetInt32("Count") ?? 0 : 0;
+                // Decided on the time of the write, never behind the row: a request that waited past
+                // the window's end (or an instance whose clock lags) must not turn a newer window back.
+                var current = Math.Max(WindowOf(time.GetUtcNow()), row?.GetInt64("Window") ?? 0);
+                var taken = row is not null && row.GetInt64("Window") == current ? row.GetInt32("Count") ?? 0 : 0;
                 // A quarter of what is left, so that instances share the rest and the last ones go one by one.
                 var grant = Math.Clamp((limit - taken) / 4, 1, MaxLease);
                 return taken >= limit
-                    ? (null, (0, taken))
-                    : (new TableEntity(subject, Row) { ["Window"] = window, ["Count"] = taken + grant }, (grant, taken + grant));
+                    ? (null, (current, 0, taken))
+                    : (new TableEntity(subject, Row) { ["Window"] = current, ["Count"] = taken + grant }, (current, grant, taken + grant));
             }, cancellationToken);
-            return lease.Add(window, granted, taken, limit, resetAfter);
+            return lease.Add(leased, granted, taken, limit, ResetAfter(leased, time.GetUtcNow()));
         }
         finally
         {
             lease.Gate.Release();
         }
     }
+
+    private static long WindowOf(DateTimeOffset now) => now.ToUnixTimeMilliseconds() / (long)Window.TotalMilliseconds;
+
+    private static TimeSpan ResetAfter(long window, DateTimeOffset now) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, (DateTimeOffset.FromUnixTimeMilliseconds((window + 1) * (long)Window.TotalMilliseconds) - now).Ticks));
 
     /// <summary>What this instance holds of one subject's current window: requests it may still admit, and how much all instances had taken when it last leased.</summary>
     private sealed class Lease

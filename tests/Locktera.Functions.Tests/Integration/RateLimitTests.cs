@@ -74,6 +74,23 @@ public class RateLimitTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_instance_whose_clock_lags_never_turns_a_newer_window_back()
+    {
+        var storage = fixture.Services.GetRequiredService<StorageAccount>();
+        var start = DateTimeOffset.UnixEpoch.AddDays(20_000);
+        var ahead = new RateLimiter(storage, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(start + RateLimiter.Window));
+        var behind = new RateLimiter(storage, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(start.AddSeconds(59)));
+        var subject = "clock-skew-" + Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True((await ahead.AcquireAsync(subject, 10, CancellationToken.None)).Allowed);
+        }
+        // The lagging instance takes the newer window as the row has it: spent.
+        Assert.False((await behind.AcquireAsync(subject, 10, CancellationToken.None)).Allowed);
+        Assert.False((await ahead.AcquireAsync(subject, 10, CancellationToken.None)).Allowed);
+    }
+
+    [Fact]
     public async Task Admin_keys_get_500_a_minute_and_the_headers_on_success()
     {
         var org = await fixture.CreateRootOrgAsync();
