@@ -14,7 +14,7 @@ public sealed class ConsentsClient : SubClient
 
     /// <summary>The current consents, in order of subject (`org` for the node's own, else the viewer's email, compared escaped), then of consent id.</summary>
     public IAsyncEnumerable<Consent> ListAsync(ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageAsync<Consent>(Operations.ListOrgConsents, [OrgId], ContainersClient.Query(("email", filter?.Email), ("consent_id", filter?.ConsentId)), cancellationToken);
+        Pipeline.PageAsync<Consent>(Operations.ListOrgConsents, [OrgId], LockteraPipeline.Query(("email", filter?.Email), ("consent_id", filter?.ConsentId)), cancellationToken);
 
     /// <summary>Records the node's own consent (or, with <see cref="ConsentInput.Email"/>, a viewer's) to <paramref name="consentId"/>.</summary>
     public Task<Consent> SetAsync(string consentId, ConsentInput consent, CancellationToken cancellationToken = default) =>
@@ -22,7 +22,7 @@ public sealed class ConsentsClient : SubClient
 
     /// <summary>Every change, each the consent as it was set.</summary>
     public IAsyncEnumerable<Consent> ListHistoryAsync(ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageByNumberAsync<Consent>(Operations.ListOrgConsentHistory, [OrgId], ContainersClient.Query(
+        Pipeline.PageByNumberAsync<Consent>(Operations.ListOrgConsentHistory, [OrgId], LockteraPipeline.Query(
             ("email", filter?.Email), ("consent_id", filter?.ConsentId), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 }
 
@@ -42,6 +42,6 @@ public sealed class ViewerConsentsClient
 
     /// <summary>Every change of the viewer's consents.</summary>
     public IAsyncEnumerable<Consent> ListHistoryAsync(string email, ConsentFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _pipeline.PageByNumberAsync<Consent>(Operations.ListViewerConsentHistory, [email], ContainersClient.Query(
+        _pipeline.PageByNumberAsync<Consent>(Operations.ListViewerConsentHistory, [email], LockteraPipeline.Query(
             ("consent_id", filter?.ConsentId), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -16,7 +15,7 @@ public sealed class ContainersClient : SubClient
 
     /// <summary>The organization's containers, newest first, page after page as they are read.</summary>
     public IAsyncEnumerable<Container> ListAsync(ContainerFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageAsync<Container>(Operations.ListContainers, [OrgId], Query(
+        Pipeline.PageAsync<Container>(Operations.ListContainers, [OrgId], LockteraPipeline.Query(
             ("status", filter?.Status), ("tag", filter?.Tag), ("name", filter?.Name), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 
     public Task<Container> GetAsync(Guid containerId, CancellationToken cancellationToken = default) =>
@@ -39,7 +38,7 @@ public sealed class ContainersClient : SubClient
 
     /// <summary>The container whose MD5, SHA-256 or parts' SHA-256 (an upload session's) is <paramref name="digest"/>.</summary>
     public Task<Container> FindByDigestAsync(string digest, CancellationToken cancellationToken = default) =>
-        Pipeline.SendAsync<Container>(Operations.FindContainerByDigest, [OrgId], null, cancellationToken, Query(("digest", digest)));
+        Pipeline.SendAsync<Container>(Operations.FindContainerByDigest, [OrgId], null, cancellationToken, LockteraPipeline.Query(("digest", digest)));
 
     /// <summary>The decrypted manifest: the container's name and its files.</summary>
     public async Task<DecodedManifest> GetManifestAsync(Guid containerId, string? password = null, CancellationToken cancellationToken = default)
@@ -145,12 +144,6 @@ public sealed class ContainersClient : SubClient
         return new JsonObject { ["container"] = container, ["files"] = described };
     }
 
-    internal static string? Query(params (string Name, string? Value)[] parameters)
-    {
-        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
-        return given.Count == 0 ? null : "?" + string.Join('&', given);
-    }
-
     private static void Set<T>(JsonObject target, string name, T? value)
     {
         if (value is not null)
@@ -232,6 +225,4 @@ internal static class ContentRanges
     public static long? TotalOf(HttpResponseMessage response) =>
         response.Content.Headers.ContentRange?.Length
         ?? (response.StatusCode == HttpStatusCode.OK ? response.Content.Headers.ContentLength : null);
-
-    public static string Header(long from, long to) => string.Create(CultureInfo.InvariantCulture, $"bytes={from}-{to}");
 }

@@ -27,7 +27,7 @@ public sealed class EventsClient : SubClient
     public Task<ContainerEvent> RecordAsync(Guid containerId, NewContainerEvent entry, CancellationToken cancellationToken = default) =>
         Pipeline.SendAsync<ContainerEvent>(Operations.RecordContainerEvent, [OrgId, containerId.ToString()], entry, cancellationToken);
 
-    private static string? Query(EventFilter? filter) => ContainersClient.Query(
+    private static string? Query(EventFilter? filter) => LockteraPipeline.Query(
         ("action", filter?.Action),
         ("container_id", filter?.ContainerId?.ToString()),
         ("start", filter?.Start?.ToString("O")),

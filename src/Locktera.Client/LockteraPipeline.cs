@@ -151,6 +151,13 @@ internal sealed class LockteraPipeline : IDisposable
         }
     }
 
+    /// <summary>A query string of the parameters given (null ones left out), each value escaped; null when none is given.</summary>
+    public static string? Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return given.Count == 0 ? null : "?" + string.Join('&', given);
+    }
+
     public HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content)
     {
         var request = new HttpRequestMessage(method, url) { Content = content };

@@ -27,7 +27,7 @@ public sealed class AddressesClient : SubClient
 
     /// <summary>Every contact, or those whose email, names or company contain <paramref name="search"/> (case-insensitive).</summary>
     public IAsyncEnumerable<Address> ListAsync(string? search = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageAsync<Address>(Operations.ListAddresses, [OrgId], ContainersClient.Query(("q", search)), cancellationToken);
+        Pipeline.PageAsync<Address>(Operations.ListAddresses, [OrgId], LockteraPipeline.Query(("q", search)), cancellationToken);
 
     /// <summary>Stores the contact <paramref name="email"/> (new, or its details replaced).</summary>
     public Task<Address> PutAsync(string email, AddressInput details, CancellationToken cancellationToken = default) =>
@@ -97,7 +97,7 @@ public sealed class ErrorLogClient : SubClient
 
     /// <summary>Every report that <paramref name="filter"/> lets through, newest first.</summary>
     public IAsyncEnumerable<ErrorReport> ListAsync(ErrorFilter? filter = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageByNumberAsync<ErrorReport>(Operations.ListErrors, [OrgId], ContainersClient.Query(
+        Pipeline.PageByNumberAsync<ErrorReport>(Operations.ListErrors, [OrgId], LockteraPipeline.Query(
             ("severity", filter?.Severity), ("start", filter?.Start?.ToString("O")), ("end", filter?.End?.ToString("O"))), cancellationToken);
 
     /// <summary>Records an error an application met; who and from where are the caller's.</summary>
@@ -116,12 +116,12 @@ public sealed class UsageClient : SubClient
     /// <summary>One month's figures (<c>yyyy-MM</c>; this month when null), with <paramref name="includeChildren"/> summed over every node beneath.</summary>
     public Task<Consumption> GetConsumptionAsync(string? month = null, bool includeChildren = false, CancellationToken cancellationToken = default) =>
         Pipeline.SendAsync<Consumption>(Operations.GetConsumption, [OrgId], null, cancellationToken,
-            ContainersClient.Query(("month", month), ("include_children", includeChildren ? "true" : null)));
+            LockteraPipeline.Query(("month", month), ("include_children", includeChildren ? "true" : null)));
 
     /// <summary>The figures of each month from <paramref name="from"/> to <paramref name="to"/> (<c>yyyy-MM</c>, at most 36 months).</summary>
     public async Task<IReadOnlyList<Consumption>> GetConsumptionSeriesAsync(string from, string to, bool includeChildren = false, CancellationToken cancellationToken = default) =>
         await Pipeline.SendAsync<List<Consumption>>(Operations.GetConsumption, [OrgId], null, cancellationToken,
-            ContainersClient.Query(("from", from), ("to", to), ("include_children", includeChildren ? "true" : null)));
+            LockteraPipeline.Query(("from", from), ("to", to), ("include_children", includeChildren ? "true" : null)));
 
     /// <summary>This month's usage and the node's counts of containers, children and keys.</summary>
     public Task<OrgStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
@@ -149,7 +149,7 @@ public sealed class AuditClient : SubClient
 internal static class Queries
 {
     public static string? Window(DateTimeOffset? start, DateTimeOffset? end) =>
-        ContainersClient.Query(("start", start?.ToString("O")), ("end", end?.ToString("O")));
+        LockteraPipeline.Query(("start", start?.ToString("O")), ("end", end?.ToString("O")));
 }
 
 /// <summary>Requests whose body is CSV text.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
@@ -165,8 +164,7 @@ internal sealed class PartedUpload(LockteraPipeline pipeline, string org, IReadO
             using var response = await pipeline.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
-                return await response.Content.ReadFromJsonAsync<EncodedContainer>(LockteraJson.Options, cancellationToken)
-                    ?? throw new InvalidOperationException("The commit answered no container.");
+                return await LockteraPipeline.ReadAsync<EncodedContainer>(response, cancellationToken);
             }
             await Task.Delay(RetryAfter.Of(response, TimeSpan.FromSeconds(5)), cancellationToken);
         }

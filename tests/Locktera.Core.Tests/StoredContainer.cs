@@ -35,4 +35,22 @@ internal static class StoredContainer
         }
         return undetected;
     }
+
+    /// <summary>
+    /// Seals part <paramref name="number"/> from its <paramref name="plaintext"/> (exactly its plain
+    /// range) into <paramref name="output"/>, as an upload session does: each segment's plaintext put
+    /// where its ciphertext goes, then sealed in place.
+    /// </summary>
+    public static void Seal(this TeraParts parts, byte[] segmentKey, int number, ReadOnlySpan<byte> plaintext, Span<byte> output)
+    {
+        if (plaintext.Length != parts.PlainRange(number).Length)
+        {
+            throw new ArgumentException("The part's plaintext is not the part's length.", nameof(plaintext));
+        }
+        for (var done = 0; done < plaintext.Length; done += parts.SegmentSize)
+        {
+            plaintext.Slice(done, Math.Min(parts.SegmentSize, plaintext.Length - done)).CopyTo(output[parts.PlainPosition(number, done)..]);
+        }
+        parts.SealInPlace(segmentKey, number, output);
+    }
 }

@@ -76,30 +76,11 @@ public sealed class TeraParts
         (number == 1 ? (int)DataOffset : 0) + (plainOffset / SegmentSize * (SegmentSize + Aead.TagSize)) + (plainOffset % SegmentSize);
 
     /// <summary>
-    /// Seals part <paramref name="number"/> from its <paramref name="plaintext"/> (exactly its
-    /// <see cref="PlainRange"/>) into <paramref name="output"/> (<see cref="StoredLength"/> bytes) with
-    /// the container's segment key. The same plaintext always seals to the same bytes: a part sent
-    /// again is stored again as it was.
-    /// </summary>
-    public void Seal(byte[] segmentKey, int number, ReadOnlySpan<byte> plaintext, Span<byte> output)
-    {
-        if (plaintext.Length != PlainRange(number).Length)
-        {
-            throw new ArgumentException("The part's plaintext is not the part's length.", nameof(plaintext));
-        }
-        for (var done = 0; done < plaintext.Length; done += SegmentSize)
-        {
-            var chunk = plaintext.Slice(done, Math.Min(SegmentSize, plaintext.Length - done));
-            chunk.CopyTo(output[PlainPosition(number, done)..]);
-        }
-        SealInPlace(segmentKey, number, output);
-    }
-
-    /// <summary>
     /// Seals part <paramref name="number"/> in <paramref name="stored"/> (<see cref="StoredLength"/>
     /// bytes), which holds its plaintext at the <see cref="PlainPosition"/>s: each segment is encrypted
     /// where it lies, its tag written after it, and the header and index (part 1) and the trailer (the
-    /// last part) put in their places.
+    /// last part) put in their places. The same plaintext always seals to the same bytes: a part
+    /// sent again is stored again as it was.
     /// </summary>
     public void SealInPlace(byte[] segmentKey, int number, Span<byte> stored)
     {
