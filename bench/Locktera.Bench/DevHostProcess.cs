@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Locktera.Core.Storage;
 
 /// <summary>
 /// The API in a process of its own (the DevHost, built in Release) over the bench's Azurite, so that
@@ -16,14 +17,18 @@ sealed class DevHostProcess : IAsyncDisposable
 
     private readonly Process _process;
 
-    private DevHostProcess(Process process, HttpClient http)
+    private DevHostProcess(Process process, HttpClient http, TableNames tables)
     {
         _process = process;
         Http = http;
+        Tables = tables;
     }
 
     /// <summary>A client of the API's <c>/api/v1/</c>.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>The names of the tables this process keeps its rows in.</summary>
+    public TableNames Tables { get; }
 
     public static async Task<DevHostProcess> StartAsync(string devHostDll, string storageConnection)
     {
@@ -36,14 +41,17 @@ sealed class DevHostProcess : IAsyncDisposable
         start.Environment["AzureWebJobsStorage"] = storageConnection;
         start.Environment["Locktera__OperatorKey"] = OperatorKey;
         start.Environment["Locktera__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        start.Environment["Locktera__StoragePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
+        var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+        start.Environment["Locktera__StoragePrefix"] = prefix;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The DevHost's own line per request (appsettings.json) too: the bench measures the API, not its console.
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("The DevHost did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("devhost: " + e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new DevHostProcess(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/"), Timeout = TimeSpan.FromMinutes(10) });
+        var host = new DevHostProcess(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/"), Timeout = TimeSpan.FromMinutes(10) }, new TableNames(prefix));
         var deadline = Stopwatch.StartNew();
         while (true)
         {

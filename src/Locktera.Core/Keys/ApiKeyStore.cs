@@ -36,25 +36,31 @@ public sealed class ApiKeyStore(StorageAccount storage, RecentRows recent)
     }
 
     /// <summary>Marks a key revoked; the row stays so that later uses of it can be told apart from unknown keys.</summary>
-    public Task RevokeAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken) =>
-        MergeAsync(key, "RevokedAt", when, cancellationToken);
+    public async Task RevokeAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MergeAsync(key, "RevokedAt", when, cancellationToken);
+        }
+        finally
+        {
+            // Even a revocation whose answer was lost may have landed: this instance reads the key again.
+            recent.Forget(RecentKey(key.OrgId, key.KeyId));
+        }
+    }
 
-    public Task TouchAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken) =>
-        MergeAsync(key, "LastUsedAt", when, cancellationToken);
+    /// <summary>Records when the key was last used; what this instance keeps of the key shows it, so the next request neither reads nor touches the key again.</summary>
+    public async Task TouchAsync(ApiKey key, DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        await MergeAsync(key, "LastUsedAt", when, cancellationToken);
+        recent.Change<ApiKey>(RecentKey(key.OrgId, key.KeyId), kept => kept with { LastUsedAt = when });
+    }
 
     /// <summary>Sets one property by merge, so it can never overwrite a concurrent change of another (say, a revocation).</summary>
     private async Task MergeAsync(ApiKey key, string property, DateTimeOffset value, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        var patch = new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { [property] = value };
-        try
-        {
-            await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
-        finally
-        {
-            recent.Forget(RecentKey(key.OrgId, key.KeyId));
-        }
+        await table.UpdateEntityAsync(new TableEntity(key.OrgId.ToString(), key.KeyId.ToString()) { [property] = value }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
     private static string RecentKey(Guid orgId, Guid keyId) => $"key:{orgId}:{keyId}";

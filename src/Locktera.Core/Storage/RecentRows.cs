@@ -28,13 +28,27 @@ public sealed class RecentRows(IMemoryCache cache, TimeProvider time)
             Forget(key);
             return null;
         }
-        // Kept by the real clock somewhat longer than it may serve; the read time decides.
-        cache.Set((nameof(RecentRows), key), new Entry(fresh, now), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = 2 * Staleness, Size = 1 });
+        cache.Set((nameof(RecentRows), key), new Entry(fresh, now), Kept);
         return fresh;
+    }
+
+    /// <summary>
+    /// This instance changed the row as <paramref name="change"/> does, and nothing else in it: what is
+    /// kept shows the change and stays as old as its read, so the next request need not read it again.
+    /// </summary>
+    public void Change<T>(string key, Func<T, T> change) where T : class
+    {
+        if (cache.TryGetValue((nameof(RecentRows), key), out Entry? entry) && entry is { Row: T row })
+        {
+            cache.Set((nameof(RecentRows), key), entry with { Row = change(row) }, Kept);
+        }
     }
 
     /// <summary>This instance changed or removed the row: the next read reads it from storage.</summary>
     public void Forget(string key) => cache.Remove((nameof(RecentRows), key));
+
+    // Kept by the real clock somewhat longer than it may serve; the read time decides.
+    private static readonly MemoryCacheEntryOptions Kept = new() { AbsoluteExpirationRelativeToNow = 2 * Staleness, Size = 1 };
 
     private sealed record Entry(object Row, DateTimeOffset ReadAt);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Locktera.Functions.Http;
@@ -15,11 +16,11 @@ public static class ApiResults
 {
     public const string ProblemContentType = "application/problem+json";
 
-    public static IResult Ok<T>(T value) => Results.Json(value, ApiJson.Options, statusCode: StatusCodes.Status200OK);
+    public static IResult Ok<T>(T value) => Json(value, JsonContentType, StatusCodes.Status200OK);
 
-    public static IResult Created<T>(T value) => Results.Json(value, ApiJson.Options, statusCode: StatusCodes.Status201Created);
+    public static IResult Created<T>(T value) => Json(value, JsonContentType, StatusCodes.Status201Created);
 
-    public static IResult Accepted<T>(T value) => Results.Json(value, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+    public static IResult Accepted<T>(T value) => Json(value, JsonContentType, StatusCodes.Status202Accepted);
 
     public static IResult NoContent() => Results.NoContent();
 
@@ -33,6 +34,32 @@ public static class ApiResults
             (int)code,
             fields,
             traceId);
-        return Results.Json(problem, ApiJson.Options, ProblemContentType, status);
+        return Json(problem, ProblemContentType, status);
+    }
+
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>
+    /// A JSON document serialized whole before it is sent, so that it goes with its Content-Length in
+    /// one write: the client has the whole answer with its first read (a streamed, chunked one ends
+    /// with a write of its own), and HTTP/1.0 clients keep their connection.
+    /// </summary>
+    private static JsonDocumentResult Json<T>(T value, string contentType, int status) =>
+        new JsonDocumentResult(JsonSerializer.SerializeToUtf8Bytes(value, ApiJson.Options), contentType, status);
+
+    private sealed class JsonDocumentResult(byte[] body, string contentType, int status) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public string ContentType => contentType;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = contentType;
+            response.ContentLength = body.Length;
+            return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+        }
     }
 }
