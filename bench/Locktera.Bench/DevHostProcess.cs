@@ -30,7 +30,8 @@ sealed class DevHostProcess : IAsyncDisposable
     /// <summary>The names of the tables this process keeps its rows in.</summary>
     public TableNames Tables { get; }
 
-    public static async Task<DevHostProcess> StartAsync(string devHostDll, string storageConnection)
+    /// <param name="settings">Settings of this process besides the bench's own (environment variable names).</param>
+    public static async Task<DevHostProcess> StartAsync(string devHostDll, string storageConnection, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [devHostDll, "--urls", $"http://127.0.0.1:{port}"])
@@ -46,6 +47,12 @@ sealed class DevHostProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // The DevHost's own line per request (appsettings.json) too: the bench measures the API, not its console.
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning";
+        // The queue of its webhook deliveries is its own, as its tables are.
+        start.Environment["LockteraWebhookQueue"] = prefix + "webhooks";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The DevHost did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("devhost: " + e.Data); } };
@@ -108,7 +115,7 @@ sealed class DevHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -13,7 +13,8 @@ using Azure.Storage.Blobs.Specialized;
 //      100 geo entries vs. against no rules;
 //   5. an upload session over HTTP (the DevHost in its own process): the large file in parts, 8 at a
 //      time, vs. the same bytes as blocks of the same size, 8 at a time, straight to the same Azurite;
-//   6. the peak memory of that process for a 256 MiB vs. a session of twice the large file.
+//   6. the peak memory of that process for a 256 MiB vs. a session of twice the large file;
+//   then the request rows (RequestBench), the transfers (TransferBench) and the webhooks (WebhookBench).
 // Usage: Locktera.Bench <storage connection string> [size MiB for 1, 2, 5 and 6, default 1024] [Locktera.DevHost.dll, for 5 and 6]
 var connection = args.Length > 0 ? args[0] : throw new ArgumentException("Pass the blob connection string.");
 var largeMiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
@@ -57,6 +58,7 @@ try
             results.Add((measure, Millis(baseline), Millis(locktera), Ratio(locktera, baseline)));
         }
         await TransferBench.AddAsync(results, connection, devHost);
+        await WebhookBench.AddAsync(results, connection, devHost);
 
         // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
         const int parallel = 8;

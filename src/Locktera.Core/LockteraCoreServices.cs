@@ -14,6 +14,7 @@ using Locktera.Core.Operations;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
+using Locktera.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -71,6 +72,12 @@ public static class LockteraCoreServices
         services.AddSingleton<ViewerAccess>();
         // The organization's records.
         services.AddSingleton<EventLog>();
+        // Webhooks: the queue is named by the app setting its trigger reads.
+        services.AddSingleton(sp => new WebhookQueue(sp.GetRequiredService<StorageAccount>(), configuration[WebhookQueue.Setting] ?? "webhooks"));
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<WebhookDeliverer>();
         services.AddSingleton<AddressBook>();
         services.AddSingleton<ConsentLedger>();
         services.AddSingleton<ErrorReports>();

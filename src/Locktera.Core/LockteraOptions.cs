@@ -70,6 +70,24 @@ public sealed class LockteraOptions
     /// </summary>
     public bool AllowPrivateStorageEndpoints { get; set; }
 
+    /// <summary>How many webhook subscriptions one org node may have.</summary>
+    public int MaxWebhooksPerOrg { get; set; } = 20;
+
+    /// <summary>
+    /// When a webhook delivery that failed is tried again, after each failed attempt in turn
+    /// (comma-separated durations with a unit: s, m or h). The default, after the first attempt:
+    /// 5 seconds, 5 minutes, 30 minutes, 2, 5 and 10 hours — seven attempts over about 17.6 hours,
+    /// each delay varied by up to a tenth so that receivers coming back are not met by all at once.
+    /// No attempt is made more than 24 hours after a delivery (or its redelivery) began.
+    /// </summary>
+    public string WebhookRetrySchedule { get; set; } = "5s,5m,30m,2h,5h,10h";
+
+    /// <summary>After this many deliveries in a row failed (every retry spent), the service disables the subscription.</summary>
+    public int WebhookFailuresBeforeDisable { get; set; } = 5;
+
+    /// <summary>The delays of <see cref="WebhookRetrySchedule"/>; null when it does not parse.</summary>
+    public IReadOnlyList<TimeSpan>? WebhookRetryDelays => Webhooks.RetrySchedule.Parse(WebhookRetrySchedule);
+
     /// <summary>How long a viewer's session lasts: requests within it (file reads, Range requests) count as one open.</summary>
     public int ViewerSessionMinutes { get; set; } = 30;
 
@@ -131,6 +149,14 @@ public sealed class LockteraOptions
         if (UploadPartBytes is < 5 * 1024 * 1024 or > MaxUploadPartBytes || UploadPartBytes % Tera.TeraHeader.DefaultSegmentSize != 0)
         {
             yield return "Locktera__UploadPartBytes must be from 5 MiB (5242880) to 64 MiB (67108864), in whole 64 KiB (65536).";
+        }
+        if (WebhookRetryDelays is null)
+        {
+            yield return "Locktera__WebhookRetrySchedule must be comma-separated durations such as 5s,5m,2h (each from 1 second to 24 hours).";
+        }
+        if (MaxWebhooksPerOrg < 1 || WebhookFailuresBeforeDisable < 1)
+        {
+            yield return "Locktera__MaxWebhooksPerOrg and Locktera__WebhookFailuresBeforeDisable must be positive.";
         }
         if (MaxOpenUploadSessions < 1 || UploadSessionHours < 1)
         {

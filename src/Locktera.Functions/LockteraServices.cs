@@ -17,6 +17,7 @@ public static class LockteraServices
         services.AddLockteraCore(configuration, StorageConnection);
         // What serving HTTP adds: the client's address and facts, the pipeline, counters flushed on a timer, escaped logs.
         services.AddSingleton<ClientAddresses>();
+        services.AddSingleton<Core.Webhooks.IWebhookPayloads, WebhookPayloads>();
         services.AddSingleton<RequestFacts>();
         services.AddSingleton<RequestPipeline>();
         services.AddHostedService<CounterFlusher>();

@@ -148,15 +148,7 @@ public sealed class ContainerStore(StorageAccount storage)
     public const string PartsDigest = "parts";
 
     /// <summary>The UUIDv7 bytes inverted: row keys then sort newest first.</summary>
-    private static string RowKey(Guid id)
-    {
-        var bytes = id.ToByteArray(bigEndian: true);
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)~bytes[i];
-        }
-        return RecordPrefix + Convert.ToHexStringLower(bytes);
-    }
+    private static string RowKey(Guid id) => RecordPrefix + RowKeys.NewestFirst(id);
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.Containers, cancellationToken);
 

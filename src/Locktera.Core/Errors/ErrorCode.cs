@@ -15,6 +15,9 @@ public enum ErrorCode
     // 400, storage configuration (40020–40029)
     StorageEndpointNotAllowed = 40020,
 
+    // 400, webhooks (40030–40039)
+    WebhookUrlNotAllowed = 40030,
+
     // 401
     MissingCredentials = 40101,
     MalformedCredentials = 40102,
@@ -46,6 +49,8 @@ public enum ErrorCode
     FileNotFound = 40405,
     AddressNotFound = 40406,
     UploadSessionNotFound = 40407,
+    WebhookNotFound = 40408,
+    WebhookDeliveryNotFound = 40409,
 
     // 405
     MethodNotAllowed = 40501,
@@ -76,6 +81,7 @@ public enum ErrorCode
     // 429
     RateLimited = 42901,
     TooManyUploadSessions = 42902,
+    TooManyWebhooks = 42903,
 
     // 431
     HeadersTooLarge = 43101,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Locktera.Core.Containers;
 using Locktera.Core.Metering;
+using Locktera.Core.Webhooks;
 
 namespace Locktera.Core.Events;
 
@@ -59,7 +60,7 @@ public sealed record EventPage(IReadOnlyList<ContainerEvent> Events, string? Cur
 /// and the event id. Each listing is then one range scan of one index, newest first, bounded by the
 /// time window and stopped after one page: its cost grows with the page, not with the log.
 /// </summary>
-public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, TimeProvider time)
+public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, WebhookDispatcher webhooks, TimeProvider time)
 {
     public const string ContainerCreate = "container.create";
     public const string ContainerDelete = "container.delete";
@@ -69,6 +70,9 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
     public const string ContainerAccess = "container.access";
     public const string ContainerFail = "container.fail";
     public const string ContainerExpire = "container.expire";
+
+    /// <summary>The service disabled a webhook subscription (its receiver answered 410, or deliveries kept failing); not a container's event.</summary>
+    public const string WebhookDisable = "webhook.disable";
 
     /// <summary>Events a client records itself start with this, so that no client can forge a service event.</summary>
     public const string ClientActionPrefix = "client.";
@@ -103,8 +107,10 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
         {
             throw new ArgumentException($"'{entry.Action}' is not an action name.", nameof(entry));
         }
+        // Deliveries first: an event recorded is never one whose deliveries were not sent on their way.
+        await webhooks.DispatchAsync(entry, cancellationToken);
         var table = await Table(cancellationToken);
-        var suffix = $"{RowKeys.NewestFirst(entry.CreatedDate)}:{entry.Id:N}";
+        var suffix = Suffix(entry.CreatedDate, entry.Id);
         var keys = new List<string> { AllIndex + suffix, ActionIndex(entry.Action) + suffix };
         if (entry.ContainerId is { } containerId)
         {
@@ -122,6 +128,15 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, T
         })), cancellationToken);
         meter.Count(entry.OrgId, UsageMeter.NoSubject, Counters.Events);
     }
+
+    /// <summary>Whether the event of <paramref name="id"/> made at <paramref name="createdDate"/> is in the org's log.</summary>
+    public async Task<bool> IsRecordedAsync(Guid orgId, DateTimeOffset createdDate, Guid id, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        return (await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), AllIndex + Suffix(createdDate, id), ["Id"], cancellationToken)).HasValue;
+    }
+
+    private static string Suffix(DateTimeOffset createdDate, Guid id) => $"{RowKeys.NewestFirst(createdDate)}:{id:N}";
 
     /// <summary>
     /// Records an event whose id and time are derived from what it records, so that recording it again

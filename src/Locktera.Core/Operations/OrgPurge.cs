@@ -18,7 +18,7 @@ namespace Locktera.Core.Operations;
 /// </summary>
 public sealed partial class OrgPurge(
     DueIndex due, StorageAccount storage, OrgStore orgs, ContainerStore containers, ContentStores stores, ApiKeyStore keys,
-    ConsentLedger consents, ViewerStates viewers, UsageMeter usage, Uploads.UploadSessions uploads, TimeProvider time, ILogger<OrgPurge> logger)
+    ConsentLedger consents, ViewerStates viewers, UsageMeter usage, Uploads.UploadSessions uploads, Webhooks.WebhookStore webhooks, TimeProvider time, ILogger<OrgPurge> logger)
 {
     /// <summary>The property of a deleted node's row that names its tree's root.</summary>
     public const string RootProperty = "RootOrgId";
@@ -82,6 +82,10 @@ public sealed partial class OrgPurge(
         }
         await consents.ForgetViewersAsync(orgId, cancellationToken);
         await usage.ForgetAsync(orgId, cancellationToken);
+        if (Guid.TryParse(row.Entity.GetString(RootProperty), out var rootOrgId))
+        {
+            await webhooks.ForgetNodeAsync(rootOrgId, orgId, cancellationToken);
+        }
         var names = storage.Names;
         string[] tables = [names.Containers, names.Events, names.Addresses, names.ErrorReports, names.Consents, names.ApiKeys, names.OrgKeyPairs, names.Usage, names.Uploads, names.Orgs, names.StorageConfigs];
         var rows = 0;

@@ -19,6 +19,20 @@ public static class RowKeys
         (DateTimeOffset.MaxValue.UtcTicks - Math.Clamp(at.UtcTicks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks)).ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>
+    /// An ordered id (UUIDv7, <see cref="OrderedGuid"/>) as a fixed-width row-key part that sorts
+    /// newest first: its big-endian bytes inverted, in lowercase hex. The id alone gives the key.
+    /// </summary>
+    public static string NewestFirst(Guid orderedId)
+    {
+        var bytes = orderedId.ToByteArray(bigEndian: true);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)~bytes[i];
+        }
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>
     /// A user-given string (an email, an address, an id a client chose) as one segment of a table
     /// key; every such string goes through here. Percent-encoded as RFC 3986 encodes data (letters,
     /// digits and "-._~" stay as they are), so a segment never holds what a key may not ('/', '\',

@@ -36,4 +36,10 @@ public sealed class TableNames(string prefix)
 
     /// <summary>Upload sessions: their state, their parts, and how many each org has open.</summary>
     public string Uploads { get; } = prefix + "uploads";
+
+    /// <summary>Webhook subscriptions, by tree, and how many each node has.</summary>
+    public string Webhooks { get; } = prefix + "webhooks";
+
+    /// <summary>Webhook deliveries, by subscription, newest first.</summary>
+    public string WebhookDeliveries { get; } = prefix + "webhookdeliveries";
 }

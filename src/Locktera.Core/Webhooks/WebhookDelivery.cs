@@ -1,0 +1,58 @@
+namespace Locktera.Core.Webhooks;
+
+public enum DeliveryStatus
+{
+    /// <summary>Not yet answered with a 2xx, and a further attempt is due.</summary>
+    Pending,
+    Succeeded,
+    /// <summary>Every attempt of its schedule failed, the receiver answered 410, or the subscription was disabled.</summary>
+    Failed,
+}
+
+/// <summary>One attempt to deliver: when, the receiver's status code (none when no answer came), how long it took, and why it failed.</summary>
+public sealed record WebhookAttempt(DateTimeOffset At, int? StatusCode, TimeSpan Latency, string? Error)
+{
+    public bool Succeeded => StatusCode is >= 200 and < 300;
+}
+
+/// <summary>
+/// One event on its way to one subscription. Its id is the <c>webhook-id</c> of every attempt, so a
+/// receiver can tell a retry from a new event; its body is fixed when it is made and sent the same
+/// each time (only the timestamp and the signatures change).
+/// </summary>
+public sealed record WebhookDelivery
+{
+    public required Guid Id { get; init; }
+
+    public required Guid WebhookId { get; init; }
+
+    public required Guid EventId { get; init; }
+
+    public required string EventType { get; init; }
+
+    public required byte[] Body { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DeliveryStatus Status { get; init; }
+
+    /// <summary>Attempts made so far, over every round (a redelivery starts a new round).</summary>
+    public int AttemptCount { get; init; }
+
+    /// <summary>The attempt count when this round began, and when: the retry schedule counts from there.</summary>
+    public int RoundStart { get; init; }
+
+    public required DateTimeOffset RoundStartedAt { get; init; }
+
+    /// <summary>The newest attempts, oldest first (at most <see cref="KeptAttempts"/>).</summary>
+    public IReadOnlyList<WebhookAttempt> Attempts { get; init; } = [];
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>An instance is making attempt <see cref="ClaimedAttempt"/> until <see cref="ClaimedUntil"/>; no other makes it meanwhile.</summary>
+    public int? ClaimedAttempt { get; init; }
+
+    public DateTimeOffset? ClaimedUntil { get; init; }
+
+    public const int KeptAttempts = 20;
+}

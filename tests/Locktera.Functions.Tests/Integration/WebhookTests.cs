@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using Locktera.Functions.Tests.Unit;
+using StandardWebhooks;
+
+namespace Locktera.Functions.Tests.Integration;
+
+/// <summary>
+/// Webhooks end to end through real HTTP: subscriptions over the API, events queued on Azurite and
+/// delivered by the DevHost's queue trigger to a local receiver, signatures checked with the
+/// Standard Webhooks library (not with our own code), retries, disabling, rotation, redelivery, ping,
+/// the URL policy and who may do what.
+/// </summary>
+public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    /// <summary>An instance of its own queue and a short retry schedule: two retries a second apart, disabled after two failed deliveries.</summary>
+    private async Task<ApiClient> InstanceAsync(string queue, IReadOnlyDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LockteraWebhookQueue"] = queue,
+            ["Locktera:WebhookRetrySchedule"] = "1s,1s",
+            ["Locktera:WebhookFailuresBeforeDisable"] = "2",
+        };
+        foreach (var (name, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
+        return await fixture.StartInstanceAsync(overrides: settings);
+    }
+
+    private static string NewQueue() => "wh" + Guid.NewGuid().ToString("N")[..20];
+
+    private static async Task<(string Id, string Secret)> SubscribeAsync(ApiClient api, TestOrg org, string url, params string[] events)
+    {
+        var created = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key,
+            new JsonObject { ["url"] = url, ["events"] = new JsonArray([.. events.Select(e => JsonValue.Create(e))]) })).AssertStatus(201);
+        return (created.Json!["id"]!.GetValue<string>(), created.Json["secret"]!.GetValue<string>());
+    }
+
+    private static async Task<string> EncodeAsync(ApiClient api, TestOrg org) =>
+        (await api.EncodeAsync(org, "{}", ("a.txt", [1, 2, 3], "text/plain"))).AssertStatus(201).Json!["container"]!["id"]!.GetValue<string>();
+
+    /// <summary>Waits for the receiver to have <paramref name="count"/> requests (delivery is asynchronous).</summary>
+    private static async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        while (receiver.Received.Count < count && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50); // real time: the queue and the receiver run on their own
+        }
+        Assert.True(receiver.Received.Count >= count, $"expected {count} deliveries, got {receiver.Received.Count}");
+        return receiver.Received;
+    }
+
+    /// <summary>Waits until the subscription's newest delivery has the status.</summary>
+    private static async Task<JsonNode> DeliveryAsync(ApiClient api, TestOrg org, string webhookId, string status)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var listed = (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}/deliveries", org.Key)).AssertStatus(200).Json!.AsArray();
+            if (listed.FirstOrDefault() is { } newest && newest["status"]!.GetValue<string>() == status)
+            {
+                return newest;
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"no delivery became {status}: {listed.ToJsonString()}");
+            await Task.Delay(100); // real time: delivery is asynchronous
+        }
+    }
+
+    private static void Verify(string secret, ReceivedWebhook request) =>
+        new Webhook(secret).Verify(Encoding.UTF8.GetString(request.Body), Headers(request));
+
+    private static System.Net.WebHeaderCollection Headers(ReceivedWebhook request)
+    {
+        var headers = new System.Net.WebHeaderCollection();
+        foreach (var name in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
+        {
+            headers.Add(name, request.Header(name));
+        }
+        return headers;
+    }
+
+    [Fact]
+    public async Task An_event_is_delivered_signed_with_the_feeds_shape_and_verifies_with_the_standard_library()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(204);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (_, secret) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "container.*");
+
+        var containerId = await EncodeAsync(api, org);
+
+        var request = (await ReceivedAsync(receiver, 1))[0];
+        Verify(secret, request);
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("application/json", request.Header("content-type"));
+        var body = JsonNode.Parse(request.Body)!;
+        Assert.Equal("container.create", body["type"]!.GetValue<string>());
+        var feed = (await api.GetAsync($"orgs/{org.Id}/events?action=container.create", org.Key)).AssertStatus(200).Json!.AsArray();
+        Assert.True(JsonNode.DeepEquals(feed[0], body["data"]), $"{feed[0]!.ToJsonString()} vs {body["data"]!.ToJsonString()}");
+        Assert.Equal(containerId, body["data"]!["container_id"]!.GetValue<string>());
+        Assert.Equal(feed[0]!["created_date"]!.GetValue<string>(), body["timestamp"]!.GetValue<string>());
+
+        var delivery = await DeliveryAsync(api, org, (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).Json!.AsArray()[0]!["id"]!.GetValue<string>(), "succeeded");
+        Assert.Equal(request.Header("webhook-id"), delivery["id"]!.GetValue<string>());
+        Assert.Equal(204, delivery["attempts"]![0]!["status_code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_subscription_gets_the_events_it_asked_for_of_its_subtree_only()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(200);
+        var api = await InstanceAsync(NewQueue());
+        var root = await fixture.CreateRootOrgAsync();
+        var group = await fixture.CreateChildAsync(root, "group", "read", "write", "admin");
+        var member = await fixture.CreateChildAsync(group, "user", "read", "write");
+        var sibling = await fixture.CreateChildAsync(root, "user", "read", "write");
+        await SubscribeAsync(api, group, receiver.Url().AbsoluteUri, "container.block");
+
+        var inside = await EncodeAsync(api, member);
+        var outside = await EncodeAsync(api, sibling);
+        (await api.SendAsync(HttpMethod.Put, $"orgs/{sibling.Id}/containers/{outside}/block", sibling.Key)).AssertStatus(204);
+        (await api.SendAsync(HttpMethod.Put, $"orgs/{member.Id}/containers/{inside}/block", member.Key)).AssertStatus(204);
+
+        var request = (await ReceivedAsync(receiver, 1))[0];
+        var data = JsonNode.Parse(request.Body)!["data"]!;
+        Assert.Equal("container.block", data["action"]!.GetValue<string>());
+        Assert.Equal(inside, data["container_id"]!.GetValue<string>());
+        // The other events (creates, the sibling's block) were not for it; a ping after them arrives second.
+        var webhookId = (await api.GetAsync($"orgs/{group.Id}/webhooks", group.Key)).Json!.AsArray()[0]!["id"]!.GetValue<string>();
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{group.Id}/webhooks/{webhookId}/ping", group.Key)).AssertStatus(202);
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.Equal("webhook.ping", JsonNode.Parse(received[1].Body)!["type"]!.GetValue<string>());
+        Assert.Equal(2, received.Count);
+    }
+
+    [Fact]
+    public async Task A_failing_receiver_is_retried_with_the_same_webhook_id_until_it_answers()
+    {
+        var answers = 0;
+        await using var receiver = await WebhookReceiver.StartAsync(context =>
+        {
+            context.Response.StatusCode = Interlocked.Increment(ref answers) < 3 ? 500 : 200;
+            return Task.CompletedTask;
+        });
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, secret) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "*");
+
+        await EncodeAsync(api, org);
+
+        var received = await ReceivedAsync(receiver, 3);
+        Assert.Single(received.Select(r => r.Header("webhook-id")).Distinct());
+        Assert.All(received, r => Verify(secret, r));
+        var delivery = await DeliveryAsync(api, org, webhookId, "succeeded");
+        Assert.Equal([500, 500, 200], delivery["attempts"]!.AsArray().Select(a => a!["status_code"]!.GetValue<int>()));
+        Assert.Equal(3, delivery["attempt_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Deliveries_that_keep_failing_end_failed_and_disable_the_subscription_with_an_event()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(503);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "container.create");
+
+        await EncodeAsync(api, org);
+        await DeliveryAsync(api, org, webhookId, "failed");
+        Assert.Equal(1, (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!["consecutive_failures"]!.GetValue<int>());
+        await EncodeAsync(api, org);
+        await ReceivedAsync(receiver, 6);
+        var watch = Stopwatch.StartNew();
+        JsonNode subscription;
+        while (!((subscription = (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!)["enabled"]!.GetValue<bool>() is false))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the subscription was not disabled");
+            await Task.Delay(100); // real time: delivery is asynchronous
+        }
+        Assert.Equal("failing", subscription["disabled_reason"]!.GetValue<string>());
+        var disable = (await api.GetAsync($"orgs/{org.Id}/events?action=webhook.disable", org.Key)).AssertStatus(200).Json!.AsArray().Single()!;
+        Assert.Equal(webhookId, disable["detail"]!["webhook_id"]!.GetValue<string>());
+
+        // Nothing more is sent to it; enabling it again starts afresh.
+        await EncodeAsync(api, org);
+        (await api.SendAsync(HttpMethod.Patch, $"orgs/{org.Id}/webhooks/{webhookId}", org.Key, new JsonObject { ["enabled"] = true })).AssertStatus(200);
+        var enabled = (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!;
+        Assert.Equal(0, enabled["consecutive_failures"]!.GetValue<int>());
+        Assert.Null(enabled["disabled_reason"]);
+        Assert.Equal(6, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_410_disables_the_subscription_at_once()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(410);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "container.create");
+
+        await EncodeAsync(api, org);
+        var delivery = await DeliveryAsync(api, org, webhookId, "failed");
+        Assert.Equal(1, delivery["attempt_count"]!.GetValue<int>());
+        var subscription = (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!;
+        Assert.False(subscription["enabled"]!.GetValue<bool>());
+        Assert.Equal("gone", subscription["disabled_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_rotated_secret_signs_beside_the_new_one_for_a_day_then_only_the_new_one_does()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(200);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, old) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "webhook.ping");
+
+        var rotated = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/rotate_secret", org.Key)).AssertStatus(200).Json!;
+        var secret = rotated["secret"]!.GetValue<string>();
+        Assert.NotEqual(old, secret);
+        Assert.Null((await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!["secret"]);
+
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
+        var first = (await ReceivedAsync(receiver, 1))[0];
+        Assert.Equal(2, first.Header("webhook-signature")!.Split(' ').Length);
+        Verify(secret, first);
+        Verify(old, first);
+
+        fixture.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
+        var second = (await ReceivedAsync(receiver, 2))[1];
+        // The clock moved a day ahead of the library's own: only the number of signatures is checked here.
+        Assert.Single(second.Header("webhook-signature")!.Split(' '));
+        Assert.StartsWith("v1,", second.Header("webhook-signature"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_delivery_can_be_sent_again_with_the_same_webhook_id()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(200);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, secret) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "webhook.ping");
+        var ping = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202).Json!;
+        var deliveryId = ping["id"]!.GetValue<string>();
+        await DeliveryAsync(api, org, webhookId, "succeeded");
+
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", org.Key)).AssertStatus(202);
+
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.Equal(deliveryId, received[1].Header("webhook-id"));
+        Assert.Equal(received[0].Body, received[1].Body);
+        Verify(secret, received[1]);
+        var delivery = await DeliveryAsync(api, org, webhookId, "succeeded");
+        Assert.Equal(2, delivery["attempt_count"]!.GetValue<int>());
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/deliveries/{Guid.NewGuid()}/redeliver", org.Key)).AssertProblem(404, 40409);
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/deliveries/not-an-id/redeliver", org.Key)).AssertProblem(404, 40409);
+    }
+
+    [Theory]
+    [InlineData("https://169.254.169.254/latest/meta-data")]
+    [InlineData("https://[fd00:ec2::254]/")]
+    [InlineData("https://user:password@example.com/hooks")]
+    [InlineData("https://example.com/hooks#fragment")]
+    [InlineData("ftp://example.com/hooks")]
+    [InlineData("/relative/hooks")]
+    [InlineData("https://no-such-host.invalid/hooks")]
+    public async Task Urls_the_service_may_not_call_are_refused(string url)
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var response = await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key, new JsonObject { ["url"] = url, ["events"] = new JsonArray("*") });
+        Assert.Equal(400, response.Status);
+        Assert.NotNull(response.Json!["fields"]!["url"]);
+        Assert.Empty((await fixture.Api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).AssertStatus(200).Json!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{"url":"https://example.com/h"}""", "events")]
+    [InlineData("""{"url":"https://example.com/h","events":[]}""", "events")]
+    [InlineData("""{"url":"https://example.com/h","events":["container.*","container.*"]}""", "events")]
+    [InlineData("""{"url":"https://example.com/h","events":["container/*"]}""", "events")]
+    [InlineData("""{"url":"https://example.com/h","events":[".*"]}""", "events")]
+    [InlineData("""{"events":["*"]}""", "url")]
+    [InlineData("""{"url":"https://example.com/h","events":["*"],"secret":"whsec_mine"}""", "secret")]
+    [InlineData("""{"url":"https://example.com/h","events":["*"],"description":"a\u202Eb"}""", "description")]
+    public async Task Bad_subscriptions_are_400_naming_the_field(string body, string field)
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var response = await fixture.Api.SendRawAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key, body, "application/json");
+        response.AssertProblem(400, 40001);
+        Assert.NotNull(response.Json!["fields"]![field]);
+    }
+
+    [Fact]
+    public async Task Only_admins_over_the_node_see_or_change_its_subscriptions()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var reader = await fixture.CreateChildAsync(org, "user", "read", "write");
+        var other = await fixture.CreateRootOrgAsync();
+        var created = (await fixture.Api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key,
+            new JsonObject { ["url"] = "http://127.0.0.1:9/hooks", ["events"] = new JsonArray("*") })).AssertStatus(201).Json!;
+        var id = created["id"]!.GetValue<string>();
+        Assert.StartsWith("whsec_", created["secret"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/webhooks", reader.Key)).AssertProblem(403, 40301);
+        (await fixture.Api.GetAsync($"orgs/{reader.Id}/webhooks/{id}", reader.Key)).AssertProblem(403, 40301);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/webhooks/{id}", other.Key)).AssertProblem(404, 40402);
+        (await fixture.Api.GetAsync($"orgs/{other.Id}/webhooks/{id}", other.Key)).AssertProblem(404, 40408);
+        (await fixture.Api.GetAsync($"users/{org.Id}/webhooks/{id}", org.Key)).AssertStatus(200);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/webhooks/{id}", org.Key)).AssertStatus(204);
+        (await fixture.Api.GetAsync($"orgs/{org.Id}/webhooks/{id}", org.Key)).AssertProblem(404, 40408);
+        (await fixture.Api.SendAsync(HttpMethod.Delete, $"orgs/{org.Id}/webhooks/{id}", org.Key)).AssertProblem(404, 40408);
+    }
+
+    [Fact]
+    public async Task A_node_has_at_most_the_configured_subscriptions_however_many_requests_race()
+    {
+        var api = await InstanceAsync(NewQueue(), new Dictionary<string, string?> { ["Locktera:MaxWebhooksPerOrg"] = "3" });
+        var other = await InstanceAsync(NewQueue(), new Dictionary<string, string?> { ["Locktera:MaxWebhooksPerOrg"] = "3" });
+        var org = await fixture.CreateRootOrgAsync();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? api : other).SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key,
+            new JsonObject { ["url"] = $"http://127.0.0.1:9/hooks/{i}", ["events"] = new JsonArray("*") })));
+        Assert.Equal(3, answers.Count(a => a.Status == 201));
+        Assert.All(answers.Where(a => a.Status != 201), a => a.AssertProblem(429, 42903));
+        Assert.Equal(3, (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).Json!.AsArray().Count);
+    }
+}
