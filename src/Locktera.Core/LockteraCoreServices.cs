@@ -14,6 +14,7 @@ using Locktera.Core.Operations;
 using Locktera.Core.Orgs;
 using Locktera.Core.RateLimiting;
 using Locktera.Core.Security;
+using Locktera.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -75,6 +76,8 @@ public static class LockteraCoreServices
         services.AddSingleton<ConsentLedger>();
         services.AddSingleton<ErrorReports>();
         services.AddSingleton<Customizations>();
+        // Webhooks: delivery attempts, through a connection pool of their own held to the endpoint policy.
+        services.AddSingleton<WebhookSender>();
         // Operations.
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<UsageRollup>();
