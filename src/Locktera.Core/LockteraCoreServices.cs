@@ -82,6 +82,8 @@ public static class LockteraCoreServices
         services.AddSingleton<ConsentLedger>();
         services.AddSingleton<ErrorReports>();
         services.AddSingleton<Customizations>();
+        // Webhooks: delivery attempts, through a connection pool of their own held to the endpoint policy.
+        services.AddSingleton<WebhookSender>();
         // Operations.
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<UsageRollup>();

@@ -86,7 +86,7 @@ public sealed partial class StorageConfigService(StorageConfigStore configs, Sto
     };
 
     /// <summary>Whether a connection was refused by the endpoint policy, however the client wrapped the refusal.</summary>
-    private static bool Refused(Exception e) => e is StorageEndpointRefusedException || (e.InnerException is { } inner && Refused(inner));
+    private static bool Refused(Exception e) => e is EndpointRefusedException || (e.InnerException is { } inner && Refused(inner));
 
     private static string Code(string? code) => code is not null && SafeCode().IsMatch(code) ? $" ({code})" : "";
 

@@ -14,7 +14,8 @@ namespace Locktera.Core.Content;
 /// clients of an org's storage make (<see cref="Handler"/>), because a host name can resolve
 /// differently later (DNS rebinding). <see cref="LockteraOptions.AllowPrivateStorageEndpoints"/>
 /// lifts both rules for local development against Azurite and local S3 servers, except for the
-/// link-local and metadata addresses, which no development setup needs.
+/// link-local and metadata addresses, which no development setup needs. The webhook receivers that
+/// organizations subscribe are held to the same rule (<see cref="Webhooks.WebhookSender"/>).
 /// </summary>
 public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null) : IDisposable
 {
@@ -120,11 +121,11 @@ public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Fun
     /// <summary>Why the endpoint may not be used, or null when it may: checked when a configuration is saved.</summary>
     public async Task<string?> ProblemAsync(Uri endpoint, CancellationToken cancellationToken)
     {
-        var allowPrivate = options.Value.AllowPrivateStorageEndpoints;
-        if (endpoint.Scheme != Uri.UriSchemeHttps && !(allowPrivate && endpoint.Scheme == Uri.UriSchemeHttp))
+        if (SchemeProblem(endpoint) is { } problem)
         {
-            return "must use https";
+            return problem;
         }
+        var allowPrivate = options.Value.AllowPrivateStorageEndpoints;
         IPAddress[] addresses;
         try
         {
@@ -139,13 +140,18 @@ public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Fun
             : null;
     }
 
+    /// <summary>Why the endpoint's scheme may not be used (https only, http too where private endpoints are allowed), or null.</summary>
+    public string? SchemeProblem(Uri endpoint) =>
+        endpoint.Scheme == Uri.UriSchemeHttps || (options.Value.AllowPrivateStorageEndpoints && endpoint.Scheme == Uri.UriSchemeHttp)
+            ? null : "must use https";
+
     /// <summary>
     /// The HTTP handler of every client of an org's own storage (Azure and S3 alike): each connection
     /// resolves the host itself and connects only to an address this policy allows, at the moment it
     /// connects, so what is checked is what is connected to. No proxy stands between (it would be what
-    /// the check saw), and redirects are not followed.
+    /// the check saw), no cookie is kept, and redirects are not followed.
     /// </summary>
-    public HttpMessageHandler Handler => LazyInitializer.EnsureInitialized(ref _handler, CreateHandler);
+    public HttpMessageHandler Handler => LazyInitializer.EnsureInitialized(ref _handler, NewHandler);
 
     /// <summary><see cref="Handler"/> as the transport of Azure SDK clients (whose pipeline follows no redirect either).</summary>
     public HttpPipelineTransport Transport => LazyInitializer.EnsureInitialized(ref _transport,
@@ -195,10 +201,18 @@ public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Fun
     private async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
         IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await _resolve(host, cancellationToken);
 
-    private SocketsHttpHandler CreateHandler() => new()
+    /// <summary>
+    /// A handler of its own held to this rule as <see cref="Handler"/> is, for clients whose connections
+    /// should not share the storage clients' pool (the webhook sender); the caller owns and disposes it,
+    /// and may tune its pool and limits, never where it connects.
+    /// </summary>
+    public SocketsHttpHandler NewHandler() => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
+        // One handler serves every tenant's endpoints: a cookie one endpoint set must not travel with
+        // the requests made for another org to the same host.
+        UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
         // Connections are reused for a while, then made anew (and checked again) with a fresh lookup.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -209,7 +223,7 @@ public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Fun
                 .Where(a => Allows(a, allowPrivate)).ToArray();
             if (allowed.Length == 0)
             {
-                throw new StorageEndpointRefusedException();
+                throw new EndpointRefusedException();
             }
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
@@ -226,5 +240,5 @@ public sealed class StorageEndpointPolicy(IOptions<LockteraOptions> options, Fun
     };
 }
 
-/// <summary>A connection to an org's storage was not made: its host resolved to no address the service may connect to.</summary>
-public sealed class StorageEndpointRefusedException() : Exception("The storage endpoint resolves to no address the service may connect to.");
+/// <summary>A connection to a tenant's endpoint (its storage, a webhook receiver) was not made: its host resolved to no address the service may connect to.</summary>
+public sealed class EndpointRefusedException() : Exception("The endpoint resolves to no address the service may connect to.");

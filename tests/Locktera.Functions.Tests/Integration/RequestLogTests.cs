@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Locktera.Core.Keys;
 
 namespace Locktera.Functions.Tests.Integration;
@@ -51,23 +50,5 @@ public class RequestLogTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Assert.DoesNotContain('\u2028', line);
         });
         Assert.Contains(quoting, l => l.Contains("x\\u000D\\u000Ainfo: FORGED", StringComparison.Ordinal));
-    }
-
-    private sealed class CapturedLogs : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
-
-        public void Dispose()
-        {
-        }
     }
 }
