@@ -161,12 +161,15 @@ public sealed partial class WebhookDeliverer(
         store.UpdateDeliveryAsync(delivery.WebhookId, delivery.Id, d => d.AttemptCount != attemptNumber || d.Status != DeliveryStatus.Pending ? null : d with
         {
             AttemptCount = d.AttemptCount + (attempt is null ? 0 : 1),
-            Attempts = attempt is null ? d.Attempts : [.. d.Attempts.Append(attempt).TakeLast(WebhookDelivery.KeptAttempts)],
+            Attempts = attempt is null ? d.Attempts : [.. d.Attempts.Append(Kept(attempt)).TakeLast(WebhookDelivery.KeptAttempts)],
             Status = status,
             NextAttemptAt = next,
             ClaimedAttempt = null,
             ClaimedUntil = null,
         }, cancellationToken);
+
+    private static WebhookAttempt Kept(WebhookAttempt attempt) =>
+        attempt.ResponseSnippet is { Length: > WebhookDelivery.KeptSnippetLength } snippet ? attempt with { ResponseSnippet = snippet[..WebhookDelivery.KeptSnippetLength] } : attempt;
 
     /// <summary>Disables a subscription the service gave up on, and records that it did (once, whoever saw it first).</summary>
     private async Task DisableAsync(WebhookSubscription subscription, string reason, CancellationToken cancellationToken)

@@ -9,12 +9,6 @@ public enum DeliveryStatus
     Failed,
 }
 
-/// <summary>One attempt to deliver: when, the receiver's status code (none when no answer came), how long it took, and why it failed.</summary>
-public sealed record WebhookAttempt(DateTimeOffset At, int? StatusCode, TimeSpan Latency, string? Error)
-{
-    public bool Succeeded => StatusCode is >= 200 and < 300;
-}
-
 /// <summary>
 /// One event on its way to one subscription. Its id is the <c>webhook-id</c> of every attempt, so a
 /// receiver can tell a retry from a new event; its body is fixed when it is made and sent the same
@@ -55,4 +49,7 @@ public sealed record WebhookDelivery
     public DateTimeOffset? ClaimedUntil { get; init; }
 
     public const int KeptAttempts = 20;
+
+    /// <summary>How much of a receiver's answer each kept attempt shows: the attempts of a delivery fit in one row whatever the answers held.</summary>
+    public const int KeptSnippetLength = 256;
 }

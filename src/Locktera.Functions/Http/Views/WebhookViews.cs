@@ -46,6 +46,7 @@ public sealed class WebhookAttemptView(WebhookAttempt attempt)
     public int? StatusCode { get; } = attempt.StatusCode;
     public long LatencyMs { get; } = (long)attempt.Latency.TotalMilliseconds;
     public string? Error { get; } = attempt.Error;
+    public string? ResponseSnippet { get; } = attempt.ResponseSnippet;
 }
 
 /// <summary>
