@@ -98,6 +98,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
+      // The queue of webhook deliveries: the API enqueues to it, the delivery function's trigger reads it.
+      LockteraWebhookQueue: 'webhooks'
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       // The host's limit and the API's own for single-request encodes agree, so a larger encode fails

@@ -1,6 +1,6 @@
 // Every role assignment, each on the narrowest scope that works. The app's identity gets the data
 // roles the API and the Functions host use (blobs: content and the host's locks and deployment
-// package; tables: the API's records; queues: the host's internal work items), reads secrets and
+// package; tables: the API's records; queues: the host's internal work items and the webhook deliveries), reads secrets and
 // publishes telemetry. The deploying user, when given, gets the same data roles (to debug against the
 // cloud) and may write secrets (the hook script creates the keys with them).
 param storageAccountName string

@@ -18,6 +18,7 @@ public static class DevHostApp
         Action<IServiceCollection>? services = null)
     {
         catalog ??= FunctionCatalog.Locktera;
+        var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
         logging?.Invoke(builder.Logging);
@@ -34,6 +35,9 @@ public static class DevHostApp
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<TimerScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerScheduler>());
+        builder.Services.AddSingleton(_ => QueueTriggerSettings.Read(hostJson, builder.Configuration));
+        builder.Services.AddSingleton<QueueListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueListener>());
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -63,7 +67,7 @@ public static class DevHostApp
                 : (ErrorCode.NotFound, "No such route.");
             await RequestPipeline.Problem(context, code, message).ExecuteAsync(context);
         });
-        app.MapFunctions(catalog, FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json")));
+        app.MapFunctions(catalog, FunctionEndpoints.RoutePrefix(hostJson));
         return app;
     }
 }

@@ -5,7 +5,7 @@ namespace Locktera.DevHost;
 
 /// <summary>
 /// Runs timer-triggered functions on their CRON schedules (six fields, seconds first, as in the
-/// Functions host; "%Name%" reads the schedule from configuration). A failing run is logged and
+/// Functions host; a "%Name%" in it reads that setting from configuration). A failing run is logged and
 /// the schedule goes on.
 /// </summary>
 public sealed partial class TimerScheduler(FunctionCatalog catalog, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerScheduler> logger)
@@ -29,12 +29,7 @@ public sealed partial class TimerScheduler(FunctionCatalog catalog, IServiceProv
     /// <summary>The parsed schedule of a timer function; throws naming the function when it is invalid.</summary>
     public CronExpression Schedule(FunctionEntry entry)
     {
-        var text = entry.Timer!.Schedule;
-        if (text.StartsWith('%') && text.EndsWith('%') && text.Length > 2)
-        {
-            var setting = text[1..^1];
-            text = configuration[setting] ?? throw new InvalidOperationException($"Function {entry.Name}: setting '{setting}' for its schedule is not set.");
-        }
+        var text = AppSettingReferences.Resolve(entry.Timer!.Schedule, entry, "schedule", configuration);
         try
         {
             return CronExpression.Parse(text, CronFormat.IncludeSeconds);
@@ -46,10 +41,8 @@ public sealed partial class TimerScheduler(FunctionCatalog catalog, IServiceProv
     }
 
     /// <summary>Invokes a timer function once, as the schedule would.</summary>
-    public async Task InvokeAsync(FunctionEntry entry, CronExpression schedule, CancellationToken cancellationToken)
+    public Task InvokeAsync(FunctionEntry entry, CronExpression schedule, CancellationToken cancellationToken)
     {
-        using var scope = services.CreateScope();
-        var target = entry.Method.IsStatic ? null : ActivatorUtilities.CreateInstance(scope.ServiceProvider, entry.Method.DeclaringType!);
         var now = time.GetUtcNow().UtcDateTime;
         var info = new TimerInfo
         {
@@ -61,10 +54,7 @@ public sealed partial class TimerScheduler(FunctionCatalog catalog, IServiceProv
             var t when t == typeof(CancellationToken) => (object)cancellationToken,
             _ => throw new InvalidOperationException($"Function {entry.Name}: the DevHost cannot bind parameter '{p.Name}'."),
         }).ToArray();
-        if (entry.Method.Invoke(target, arguments) is Task task)
-        {
-            await task;
-        }
+        return FunctionInvoker.InvokeAsync(services, entry, arguments);
     }
 
     private async Task RunScheduleAsync(FunctionEntry entry, CancellationToken stoppingToken)

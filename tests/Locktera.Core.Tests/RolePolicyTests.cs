@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Locktera.Core.Keys;
 using Locktera.Core.Orgs;
 using Locktera.Core.Storage;
@@ -183,7 +184,7 @@ public class RolePolicyTests
     public async Task The_key_service_refuses_what_may_not_be_granted_before_it_stores_anything()
     {
         var keys = new ApiKeyService(new ApiKeyStore(new StorageAccount(new TableServiceClient("UseDevelopmentStorage=true"),
-            new BlobServiceClient("UseDevelopmentStorage=true"), new TableNames("unused")),
+            new BlobServiceClient("UseDevelopmentStorage=true"), new QueueServiceClient("UseDevelopmentStorage=true"), new TableNames("unused")),
             new RecentRows(new MemoryCache(new MemoryCacheOptions()), TimeProvider.System)), TimeProvider.System);
         async Task<LockteraException> Refusal(Caller caller, Org org, params Permission[] permissions) =>
             await Assert.ThrowsAsync<LockteraException>(() => keys.CreateAsync(caller, org, "k", permissions, CancellationToken.None));

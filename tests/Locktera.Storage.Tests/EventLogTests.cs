@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Locktera.Core.Events;
 using Locktera.Core.Metering;
 using Locktera.Core.Storage;
@@ -24,6 +25,7 @@ public class EventLogTests
         var storage = new StorageAccount(
             new TableServiceClient(TestServices.AzuriteConnection, options),
             new BlobServiceClient(TestServices.AzuriteConnection),
+            new QueueServiceClient(TestServices.AzuriteConnection),
             new TableNames("t" + Guid.NewGuid().ToString("N")[..12]));
         var meter = new UsageMeter(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System);
         var log = new EventLog(storage, meter, TimeProvider.System);

@@ -3,30 +3,36 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
 namespace Locktera.Core.Storage;
 
 /// <summary>
 /// The platform storage account behind the one storage connection setting. Locally that is a
-/// connection string (Azurite); in Azure the identity-based form
-/// (<c>&lt;name&gt;__tableServiceUri</c>, <c>__blobServiceUri</c>, <c>__credential</c>, <c>__clientId</c>).
+/// connection string (Azurite); in Azure the identity-based form (<c>&lt;name&gt;__tableServiceUri</c>,
+/// <c>__blobServiceUri</c>, <c>__queueServiceUri</c>, <c>__credential</c>, <c>__clientId</c>).
 /// </summary>
 public sealed class StorageAccount
 {
     private readonly ConcurrentDictionary<string, Task<TableClient>> _tables = new();
     private readonly ConcurrentDictionary<string, Task<BlobContainerClient>> _containers = new();
+    private readonly ConcurrentDictionary<string, Task<QueueClient>> _queues = new();
 
-    public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, TableNames names)
+    /// <param name="queues">Its clients must encode messages as <see cref="QueueOptions"/> does, or the queue trigger misreads them.</param>
+    public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, TableNames names)
     {
         TableService = tables;
         BlobService = blobs;
+        QueueService = queues;
         Names = names;
     }
 
     public TableServiceClient TableService { get; }
 
     public BlobServiceClient BlobService { get; }
+
+    public QueueServiceClient QueueService { get; }
 
     public TableNames Names { get; }
 
@@ -51,6 +57,26 @@ public sealed class StorageAccount
             return client;
         });
 
+    /// <summary>A client for a queue that exists, created as <see cref="TableAsync"/> creates tables.</summary>
+    public Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken) =>
+        Once(_queues, name, async n =>
+        {
+            var client = QueueService.GetQueueClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            return client;
+        });
+
+    /// <summary>
+    /// Sends <paramref name="text"/> to the queue <paramref name="queue"/> (created when missing), to be
+    /// handed out once <paramref name="delay"/> has passed (at most 7 days, the message's lifetime). A
+    /// message holds at most 48 KiB of UTF-8 text: the service takes 64 KiB, after base64.
+    /// </summary>
+    public async Task SendMessageAsync(string queue, string text, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var client = await QueueAsync(queue, cancellationToken);
+        await client.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
+    }
+
     private static Task<T> Once<T>(ConcurrentDictionary<string, Task<T>> created, string name, Func<string, Task<T>> create)
     {
         var task = created.GetOrAdd(name, create);
@@ -72,19 +98,21 @@ public sealed class StorageAccount
     public static StorageAccount FromConfiguration(IConfiguration configuration, string connectionName, TableNames names, HttpPipelineTransport? transport = null)
     {
         var section = configuration.GetSection(connectionName);
-        var tableUri = section["tableServiceUri"];
-        var blobUri = section["blobServiceUri"];
-        if (!string.IsNullOrWhiteSpace(tableUri) || !string.IsNullOrWhiteSpace(blobUri))
+        string? ServiceUri(string service) => section[service + "ServiceUri"] is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+        var (tableUri, blobUri, queueUri) = (ServiceUri("table"), ServiceUri("blob"), ServiceUri("queue"));
+        if (tableUri is not null || blobUri is not null || queueUri is not null)
         {
-            if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(blobUri))
+            // All three or none: a deployment that names only some would otherwise fail at the first use
+            // of another service (an enqueue), long after start-up.
+            if (tableUri is null || blobUri is null || queueUri is null)
             {
-                throw new InvalidOperationException(
-                    $"Set both '{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based storage connection.");
+                throw new InvalidOperationException($"Set all of {IdentitySettings(connectionName)} for an identity-based storage connection.");
             }
             var credential = IdentityCredential(section, transport);
             return new StorageAccount(
                 new TableServiceClient(ParseUri(tableUri, connectionName + "__tableServiceUri"), credential, WithTransport(Configure(new TableClientOptions()), transport)),
                 new BlobServiceClient(ParseUri(blobUri, connectionName + "__blobServiceUri"), credential, WithTransport(Configure(new BlobClientOptions()), transport)),
+                new QueueServiceClient(ParseUri(queueUri, connectionName + "__queueServiceUri"), credential, WithTransport(QueueOptions(), transport)),
                 names);
         }
         var connectionString = section.Value;
@@ -95,6 +123,7 @@ public sealed class StorageAccount
                 return new StorageAccount(
                     new TableServiceClient(connectionString, WithTransport(Configure(new TableClientOptions()), transport)),
                     new BlobServiceClient(connectionString, WithTransport(Configure(new BlobClientOptions()), transport)),
+                    new QueueServiceClient(connectionString, WithTransport(QueueOptions(), transport)),
                     names);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
@@ -105,9 +134,13 @@ public sealed class StorageAccount
         }
 
         throw new InvalidOperationException(
-            $"Storage is not configured: set '{connectionName}' to a connection string, or set both " +
-            $"'{connectionName}__tableServiceUri' and '{connectionName}__blobServiceUri' for an identity-based connection.");
+            $"Storage is not configured: set '{connectionName}' to a connection string, or set " +
+            $"{IdentitySettings(connectionName)} for an identity-based connection.");
     }
+
+    /// <summary>The identity-based form's service URIs, by the Functions host's own names, so one set serves both.</summary>
+    private static string IdentitySettings(string connectionName) =>
+        $"'{connectionName}__tableServiceUri', '{connectionName}__blobServiceUri' and '{connectionName}__queueServiceUri'";
 
     /// <summary>
     /// The same choice the Functions host makes: a user-assigned managed identity when
@@ -138,6 +171,12 @@ public sealed class StorageAccount
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
             ? uri
             : throw new InvalidOperationException($"Setting '{setting}' must be an absolute URI.");
+
+    /// <summary>
+    /// The queue clients' options: <see cref="Configure{T}"/>'s retries, and messages in base64, which is what
+    /// the Functions queue trigger reads by default (host.json <c>extensions.queues.messageEncoding</c>).
+    /// </summary>
+    public static QueueClientOptions QueueOptions() => Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>
     /// Few, quick retries: a request that cannot reach storage should fail fast with 503 and let the

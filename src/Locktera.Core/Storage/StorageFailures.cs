@@ -4,11 +4,18 @@ using Azure;
 
 namespace Locktera.Core.Storage;
 
-/// <summary>How the storage clients (Azure Tables and Blobs, S3) report failures, for whoever maps them to answers.</summary>
+/// <summary>How the storage clients (Azure Tables, Blobs and Queues, S3) report failures, for whoever maps them to answers.</summary>
 public static class StorageFailures
 {
     /// <summary>A storage client's own report of a failed request: the one to judge, not what wraps it.</summary>
     public static bool IsStorageError(Exception e) => e is RequestFailedException or AmazonServiceException;
+
+    /// <summary>
+    /// A queue message its receiver no longer holds: deleted (or its queue), or received again by
+    /// another since, which changed its pop receipt. Nothing to retry: the message is someone else's.
+    /// </summary>
+    public static bool IsLostMessage(Exception e) =>
+        e is RequestFailedException { Status: 404 } or RequestFailedException { Status: 400, ErrorCode: "PopReceiptMismatch" };
 
     /// <summary>
     /// Storage that could not be reached or failed on its side (no answer, 5xx), as opposed to a

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Locktera.Functions.Pipeline;
 
 /// <summary>One [Function] method with its trigger and access requirement.</summary>
-public sealed record FunctionEntry(string Name, MethodInfo Method, HttpTriggerAttribute? Http, TimerTriggerAttribute? Timer, AccessAttribute? Access)
+public sealed record FunctionEntry(string Name, MethodInfo Method, HttpTriggerAttribute? Http, TimerTriggerAttribute? Timer, QueueTriggerAttribute? Queue, AccessAttribute? Access)
 {
     /// <summary>"Namespace.Type.Method": how the Functions host names a function's entry point.</summary>
     public string EntryPoint => $"{Method.DeclaringType!.FullName}.{Method.Name}";
@@ -11,15 +11,21 @@ public sealed record FunctionEntry(string Name, MethodInfo Method, HttpTriggerAt
 
 /// <summary>
 /// The functions of an assembly, found by reflection. Both hosts use it: the worker middleware
-/// to find a function's access requirement, the DevHost to map routes and schedule timers.
+/// to find a function's access requirement, the DevHost to map routes, schedule timers and poll queues.
 /// </summary>
 public sealed class FunctionCatalog
 {
     private readonly Dictionary<string, FunctionEntry> _byEntryPoint;
 
     public FunctionCatalog(Assembly assembly)
+        : this(assembly.GetTypes())
     {
-        Entries = [.. assembly.GetTypes()
+    }
+
+    /// <summary>The functions of these classes only (tests run a few of their own apart from the rest).</summary>
+    public FunctionCatalog(params Type[] types)
+    {
+        Entries = [.. types
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Select(Describe)
             .OfType<FunctionEntry>()
@@ -53,6 +59,7 @@ public sealed class FunctionCatalog
             method,
             parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().FirstOrDefault(),
             parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>().FirstOrDefault(),
+            parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).OfType<QueueTriggerAttribute>().FirstOrDefault(),
             method.GetCustomAttribute<AccessAttribute>());
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 namespace Locktera.Functions.Pipeline;
 
 /// <summary>
-/// Runs the request pipeline under the Azure Functions host. Timer invocations pass straight through.
+/// Runs the request pipeline under the Azure Functions host. Timer and queue invocations pass straight through.
 /// The route's values are read from the HttpContext, which the worker routes by the function's
 /// template as the DevHost does; the invocation's binding data would not do: the host adds every
 /// query parameter and top-level JSON body field to it, under the same names.

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Locktera.DevHost;
+using Locktera.Functions.Pipeline;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,9 +56,11 @@ public sealed class ApiFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts another instance; by default over the same storage, as a second Functions instance
-    /// would be. <paramref name="overrides"/> changes settings for this instance only.
+    /// would be. <paramref name="overrides"/> changes settings for this instance only; <paramref name="catalog"/>
+    /// runs other functions than the app's.
     /// </summary>
-    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null, IReadOnlyDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
+    public async Task<ApiClient> StartInstanceAsync(string? storageConnection = null, IReadOnlyDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null,
+        FunctionCatalog? catalog = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -65,6 +68,8 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Locktera:OperatorKey"] = OperatorKey,
             ["Locktera:MasterKey"] = MasterKey,
             ["Locktera:StoragePrefix"] = StoragePrefix,
+            // Queue names are lowercase letters, digits and hyphens, as the prefix is.
+            ["LockteraWebhookQueue"] = StoragePrefix + "webhooks",
             // Azurite and s3rver listen on loopback over http.
             ["Locktera:AllowPrivateStorageEndpoints"] = "true",
             ["Locktera:GeoIpDatabases"] = Environment.GetEnvironmentVariable("LOCKTERA_TEST_GEOIP") ?? "",
@@ -75,7 +80,7 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             settings[name] = value;
         }
-        var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings),
+        var host = DevHostApp.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings), catalog,
             logging: logs is null ? null : logging => logging.AddProvider(logs),
             services: services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
         await host.StartAsync();

@@ -75,7 +75,8 @@ public class FunctionMetadataTests
     /// be anonymous to the host, which would otherwise demand a function key the DevHost never asks
     /// for (the pipeline authenticates under both); its request is the HttpRequest parameter and its
     /// response the return value. A timer runs on its schedule (a <c>%Setting%</c> one names the same
-    /// setting under both). Any other binding would be one the DevHost cannot provide.
+    /// setting under both); a queue function reads the same queue of the storage connection. Any other
+    /// binding would be one the DevHost cannot provide.
     /// </summary>
     [Theory]
     [MemberData(nameof(Sources))]
@@ -94,13 +95,16 @@ public class FunctionMetadataTests
                 "response from $return",
             ],
             { Timer: { } timer } => [$"timer {timer.Schedule}{(timer.RunOnStartup ? ", also at start-up" : "")}, in {TriggerParameter<TimerTriggerAttribute>(entry)}"],
+            { Queue: { } queue } => [$"queue {queue.QueueName} of {queue.Connection ?? LockteraServices.StorageConnection}, in {TriggerParameter<QueueTriggerAttribute>(entry)}"],
             _ => ["no trigger the DevHost runs"],
         }));
         AssertSame(source, served, hosted);
 
-        // The DevHost runs those schedules: one it cannot parse (or whose setting is missing) fails here too, not only at its start-up.
+        // The DevHost runs those schedules and queues: one it cannot parse, bind or name (a setting missing) fails here too, not only at its start-up.
         var scheduler = app.Services.GetRequiredService<TimerScheduler>();
         Assert.All(FunctionCatalog.Locktera.Entries.Where(e => e.Timer is not null), entry => Assert.NotNull(scheduler.Schedule(entry)));
+        var listener = app.Services.GetRequiredService<QueueListener>();
+        Assert.All(FunctionCatalog.Locktera.Entries.Where(e => e.Queue is not null), entry => Assert.NotNull(listener.Describe(entry)));
     }
 
     /// <summary>The host parses schedules with NCrontab, the DevHost with Cronos, which alone also knows L, W, # and ?.</summary>
@@ -157,6 +161,8 @@ public class FunctionMetadataTests
                 $"{Text("authLevel")?.ToLowerInvariant()}, request in {Text("name")}",
             ("http", "out") => $"response from {Text("name")}",
             ("timerTrigger", "in") => $"timer {Text("schedule")}{(binding["runOnStartup"]?.GetValue<bool>() == true ? ", also at start-up" : "")}, in {Text("name")}",
+            // Without a connection the host reads the queue of AzureWebJobsStorage.
+            ("queueTrigger", "in") => $"queue {Text("queueName")} of {Text("connection") ?? "AzureWebJobsStorage"}, in {Text("name")}",
             var (type, _) => $"a binding of type {type} ({direction})",
         };
     }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Locktera.Functions.Pipeline;
 
 namespace Locktera.Functions.Tests.Unit;
 
@@ -7,11 +8,15 @@ namespace Locktera.Functions.Tests.Unit;
 /// Every setting the app reads reaches it in each place it runs: set by the Bicep's app settings in
 /// Azure (or optional, with its default in code, as the README's configuration table says), and
 /// listed in local.settings.sample.json for <c>func start</c>. An option added without that wiring
-/// fails here rather than at a deployment.
+/// fails here rather than at a deployment. So does a setting a trigger names or the DevHost
+/// defaults, which has no default anywhere else.
 /// </summary>
-public class SettingsContractTests
+public partial class SettingsContractTests
 {
     private const string WorkerRuntime = "FUNCTIONS_WORKER_RUNTIME";
+
+    /// <summary>The DevHost's appsettings.json, as the build copies it beside the tests.</summary>
+    private const string DevHostSettings = "devhost/appsettings.json";
 
     /// <summary>The "Locktera" section's settings, one per option property, in environment form.</summary>
     private static readonly string[] OptionSettings = typeof(LockteraOptions)
@@ -20,8 +25,18 @@ public class SettingsContractTests
         .Select(p => $"{LockteraOptions.Section}__{p.Name}")
         .ToArray();
 
-    /// <summary>What the app needs: its options, the storage connection, and the worker runtime the host starts.</summary>
-    private static readonly string[] AppSettings = [.. OptionSettings, LockteraServices.StorageConnection, WorkerRuntime];
+    /// <summary>
+    /// Settings the functions' triggers name ("%Name%" in a schedule or a queue), which the Functions host
+    /// resolves when it starts; and those the DevHost gives a value in its appsettings.json (besides
+    /// logging), which the other hosts never read.
+    /// </summary>
+    private static readonly string[] HostSettings = [.. FunctionCatalog.Locktera.Entries
+        .SelectMany(e => new[] { e.Timer?.Schedule, e.Queue?.QueueName }).OfType<string>()
+        .SelectMany(text => SettingReference().Matches(text).Select(m => m.Groups["setting"].Value))
+        .Union(JsonNode.Parse(Read(DevHostSettings))!.AsObject().Select(p => p.Key).Where(key => key != "Logging"), StringComparer.Ordinal)];
+
+    /// <summary>What the app needs: its options, the storage connection, the host's settings, and the worker runtime the host starts.</summary>
+    private static readonly string[] AppSettings = [.. OptionSettings, LockteraServices.StorageConnection, .. HostSettings, WorkerRuntime];
 
     [Fact]
     public void The_sample_local_settings_list_exactly_the_settings_the_app_reads()
@@ -34,7 +49,23 @@ public class SettingsContractTests
     public void The_readme_documents_every_option_and_the_storage_connection()
     {
         var documented = ReadmeDefaults();
-        Assert.All(OptionSettings.Append(LockteraServices.StorageConnection), s => Assert.True(documented.ContainsKey(s), $"README's configuration table lacks {s}"));
+        Assert.All(OptionSettings.Append(LockteraServices.StorageConnection).Concat(HostSettings), s => Assert.True(documented.ContainsKey(s), $"README's configuration table lacks {s}"));
+    }
+
+    /// <summary>A setting without a default in code has a value wherever the app runs: the Bicep, the sample local settings, the DevHost's appsettings.json.</summary>
+    [Fact]
+    public void Every_setting_a_trigger_names_or_the_DevHost_defaults_has_a_value_under_every_host()
+    {
+        Assert.Contains("LockteraWebhookQueue", HostSettings);
+        var sample = JsonNode.Parse(Read("local.settings.sample.json"))!["Values"]!.AsObject();
+        var devHost = JsonNode.Parse(Read(DevHostSettings))!.AsObject();
+        var bicep = BicepAppSettings();
+        Assert.All(HostSettings, s =>
+        {
+            Assert.False(string.IsNullOrEmpty(sample[s]?.GetValue<string>()), $"local.settings.sample.json gives {s} no value");
+            Assert.False(string.IsNullOrEmpty(devHost[s]?.GetValue<string>()), $"the DevHost's appsettings.json gives {s} no value");
+            Assert.True(bicep.Contains(s), $"infra/app/*.bicep does not set {s}");
+        });
     }
 
     [Fact]
@@ -64,15 +95,19 @@ public class SettingsContractTests
             .Select(f => Path.GetRelativePath(AppContext.BaseDirectory, f));
 
     /// <summary>
-    /// The keys of the modules' app settings objects: environment-style names (with "__") and
-    /// upper-case ones such as APPLICATIONINSIGHTS_CONNECTION_STRING; Bicep's own property names are
-    /// lower camel case and never match.
+    /// The keys of the modules' app settings objects: environment-style names (with "__") and ones
+    /// that start upper-case, such as APPLICATIONINSIGHTS_CONNECTION_STRING or LockteraWebhookQueue.
+    /// Bicep's own property names are lower camel case and never match; the few upper-case properties
+    /// of resources (Application Insights' WorkspaceResourceId) do, and no check expects them absent.
     /// </summary>
     private static HashSet<string> BicepAppSettings() =>
         BicepModules()
-            .SelectMany(f => Regex.Matches(Read(f), @"^\s*(?<key>[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+|[A-Z][A-Z0-9_]+)\s*:", RegexOptions.Multiline))
+            .SelectMany(f => Regex.Matches(Read(f), @"^\s*(?<key>[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+|[A-Z][A-Za-z0-9_]+)\s*:", RegexOptions.Multiline))
             .Select(m => m.Groups["key"].Value)
             .ToHashSet(StringComparer.Ordinal);
+
+    [GeneratedRegex("%(?<setting>[^%]+)%")]
+    private static partial Regex SettingReference();
 
     /// <summary>README's configuration table: setting → its default column.</summary>
     private static Dictionary<string, string> ReadmeDefaults() =>

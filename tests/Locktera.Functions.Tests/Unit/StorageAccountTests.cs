@@ -25,12 +25,14 @@ public class StorageAccountTests
             ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=https;AccountName=stold;AccountKey={Convert.ToBase64String(new byte[64])};EndpointSuffix=core.windows.net",
             ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/",
             ["AzureWebJobsStorage__blobServiceUri"] = "https://stexample.blob.core.windows.net/",
+            ["AzureWebJobsStorage__queueServiceUri"] = "https://stexample.queue.core.windows.net/",
             ["AzureWebJobsStorage__credential"] = "managedidentity",
             ["AzureWebJobsStorage__clientId"] = ClientId,
         });
 
         Assert.Equal(new Uri("https://stexample.table.core.windows.net/"), account.TableService.Uri);
         Assert.Equal(new Uri("https://stexample.blob.core.windows.net/"), account.BlobService.Uri);
+        Assert.Equal(new Uri("https://stexample.queue.core.windows.net/"), account.QueueService.Uri);
         // What Azure Functions gives a process with a managed identity: its token endpoint.
         Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", Recorder.IdentityEndpoint);
         Environment.SetEnvironmentVariable("IDENTITY_HEADER", "identity-header");
@@ -50,6 +52,7 @@ public class StorageAccountTests
         var storage = recorder.Requests.Where(r => r != token).ToList();
         Assert.Contains(storage, r => r.Uri.Host == "stexample.table.core.windows.net");
         Assert.Contains(storage, r => r.Uri.Host == "stexample.blob.core.windows.net");
+        Assert.Contains(storage, r => r.Uri.Host == "stexample.queue.core.windows.net");
         Assert.All(storage, r => Assert.Equal("Bearer " + Recorder.Token, r.Authorization));
     }
 
@@ -67,6 +70,7 @@ public class StorageAccountTests
 
         Assert.Contains(recorder.Requests, r => r.Uri.Host == "stlocal.table.core.windows.net");
         Assert.Contains(recorder.Requests, r => r.Uri.Host == "stlocal.blob.core.windows.net");
+        Assert.Contains(recorder.Requests, r => r.Uri.Host == "stlocal.queue.core.windows.net");
         Assert.All(recorder.Requests, r => Assert.Matches("^SharedKey(Lite)? stlocal:", r.Authorization));
     }
 
@@ -75,6 +79,39 @@ public class StorageAccountTests
     {
         var e = Assert.Throws<InvalidOperationException>(() => FromSettings(new Recorder(), new() { ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/" }));
         Assert.Contains("AzureWebJobsStorage__blobServiceUri", e.Message, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage__queueServiceUri", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The identity form names every service or none: a deployment without the queue's URI fails at
+    /// start-up, not at its first enqueue.
+    /// </summary>
+    [Fact]
+    public void The_identity_form_without_the_queue_service_fails_start_up_naming_it()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => FromSettings(new Recorder(), new()
+        {
+            ["AzureWebJobsStorage__tableServiceUri"] = "https://stexample.table.core.windows.net/",
+            ["AzureWebJobsStorage__blobServiceUri"] = "https://stexample.blob.core.windows.net/",
+        }));
+        Assert.Contains("AzureWebJobsStorage__queueServiceUri", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Messages go out in base64, which is what the Functions queue trigger decodes by default: a message
+    /// the API sends is one the host's trigger reads, whatever its characters.
+    /// </summary>
+    [Fact]
+    public async Task Queue_messages_are_sent_in_base64_as_the_queue_trigger_reads_them()
+    {
+        var recorder = new Recorder();
+        var account = FromSettings(recorder, new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
+        const string text = "{\"type\":\"container.access\",\"note\":\"héllo ✓ <&>\"}";
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => account.QueueService.GetQueueClient("webhooks").SendMessageAsync(text));
+
+        var sent = Assert.Single(recorder.Requests, r => r.Uri.AbsolutePath.EndsWith("/webhooks/messages", StringComparison.Ordinal));
+        Assert.Contains($"<MessageText>{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}</MessageText>", sent.Body, StringComparison.Ordinal);
     }
 
     private static StorageAccount FromSettings(Recorder recorder, Dictionary<string, string?> settings)
@@ -86,14 +123,15 @@ public class StorageAccountTests
         return StorageAccount.FromConfiguration(configuration, LockteraServices.StorageConnection, new TableNames("lt"), new HttpClientTransport(recorder));
     }
 
-    /// <summary>One table read and one blob read; the recorder answers both 404.</summary>
+    /// <summary>One table read, one blob read and one queue read; the recorder answers each 404.</summary>
     private static async Task Touch(StorageAccount account)
     {
         await Assert.ThrowsAsync<RequestFailedException>(() => account.TableService.GetTableClient("ltorgs").GetEntityAsync<TableEntity>("p", "r"));
         await Assert.ThrowsAsync<RequestFailedException>(() => account.BlobService.GetBlobContainerClient("ltcontent").GetPropertiesAsync());
+        await Assert.ThrowsAsync<RequestFailedException>(() => account.QueueService.GetQueueClient("webhooks").GetPropertiesAsync());
     }
 
-    private sealed record Request(Uri Uri, string? Authorization);
+    private sealed record Request(Uri Uri, string? Authorization, string? Body);
 
     /// <summary>Answers the managed identity endpoint with a token and everything else with 404.</summary>
     private sealed class Recorder : HttpMessageHandler
@@ -103,19 +141,20 @@ public class StorageAccountTests
 
         public List<Request> Requests { get; } = [];
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            var content = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             lock (Requests)
             {
-                Requests.Add(new Request(request.RequestUri!, request.Headers.Authorization?.ToString()));
+                Requests.Add(new Request(request.RequestUri!, request.Headers.Authorization?.ToString(), content));
             }
             if (request.RequestUri!.AbsoluteUri.StartsWith(IdentityEndpoint, StringComparison.Ordinal))
             {
                 var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
                 var body = $$"""{"access_token":"{{Token}}","expires_on":"{{expires}}","resource":"https://storage.azure.com","token_type":"Bearer","client_id":"{{ClientId}}"}""";
-                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             }
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") });
+            return new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") };
         }
     }
 }
