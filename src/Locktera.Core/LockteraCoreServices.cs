@@ -83,7 +83,8 @@ public static class LockteraCoreServices
         services.AddSingleton<ErrorReports>();
         services.AddSingleton<Customizations>();
         // Webhooks: delivery attempts, through a connection pool of their own held to the endpoint policy.
-        services.AddSingleton<WebhookSender>();
+        services.AddSingleton(sp => new WebhookSender(sp.GetRequiredService<StorageEndpointPolicy>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WebhookSender>>(), TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<LockteraOptions>>().Value.WebhookTimeoutSeconds)));
         // Operations.
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<UsageRollup>();

@@ -82,6 +82,9 @@ public sealed class LockteraOptions
     /// </summary>
     public string WebhookRetrySchedule { get; set; } = "5s,5m,30m,2h,5h,10h";
 
+    /// <summary>How long a webhook receiver has to answer an attempt with a 2xx (connecting and reading the answer included).</summary>
+    public int WebhookTimeoutSeconds { get; set; } = 15;
+
     /// <summary>After this many deliveries in a row failed (every retry spent), the service disables the subscription.</summary>
     public int WebhookFailuresBeforeDisable { get; set; } = 5;
 
@@ -153,6 +156,10 @@ public sealed class LockteraOptions
         if (WebhookRetryDelays is null)
         {
             yield return "Locktera__WebhookRetrySchedule must be comma-separated durations such as 5s,5m,2h (each from 1 second to 24 hours).";
+        }
+        if (WebhookTimeoutSeconds is < 1 or > 60)
+        {
+            yield return "Locktera__WebhookTimeoutSeconds must be between 1 and 60.";
         }
         if (MaxWebhooksPerOrg < 1 || WebhookFailuresBeforeDisable < 1)
         {

@@ -6,7 +6,11 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Locktera.Core.Events;
 using Locktera.Core.Metering;
+using Locktera.Core.Orgs;
+using Locktera.Core.Security;
 using Locktera.Core.Storage;
+using Locktera.Core.Webhooks;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Locktera.Storage.Tests;
@@ -28,7 +32,10 @@ public class EventLogTests
             new QueueServiceClient(TestServices.AzuriteConnection),
             new TableNames("t" + Guid.NewGuid().ToString("N")[..12]));
         var meter = new UsageMeter(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System);
-        var log = new EventLog(storage, meter, TimeProvider.System);
+        var recent = new RecentRows(new MemoryCache(new MemoryCacheOptions()), TimeProvider.System);
+        var masterKey = new MasterKey(Options.Create(new LockteraOptions { MasterKey = Convert.ToBase64String(new byte[32]) }));
+        var webhooks = new WebhookDispatcher(new WebhookStore(storage, masterKey, recent), new OrgStore(storage, recent), new WebhookQueue(storage, "webhooks"));
+        var log = new EventLog(storage, meter, webhooks, TimeProvider.System);
         var org = Guid.NewGuid();
         var container = Guid.NewGuid();
         for (var i = 0; i < 60; i++)

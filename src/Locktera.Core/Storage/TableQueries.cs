@@ -18,7 +18,7 @@ public static class TableQueries
     }
 
     /// <summary>
-    /// The rows of one partition whose keys are <paramref name="prefix"/> + <see cref="RowKeys.NewestFirst"/>
+    /// The rows of one partition whose keys are <paramref name="prefix"/> + <see cref="RowKeys.NewestFirst(DateTimeOffset)"/>
     /// of a time within [<paramref name="start"/>, <paramref name="end"/>] (either open), newest first:
     /// how every log and audit here is read.
     /// </summary>

@@ -157,7 +157,7 @@ public sealed partial class WebhookDeliverer(
         return now + delay - delivery.RoundStartedAt <= RetrySchedule.Horizon ? delay : null;
     }
 
-    private Task FinishAsync(WebhookDelivery delivery, int attemptNumber, WebhookAttempt? attempt, DeliveryStatus status, DateTimeOffset? next, CancellationToken cancellationToken) =>
+    private Task<WebhookDelivery?> FinishAsync(WebhookDelivery delivery, int attemptNumber, WebhookAttempt? attempt, DeliveryStatus status, DateTimeOffset? next, CancellationToken cancellationToken) =>
         store.UpdateDeliveryAsync(delivery.WebhookId, delivery.Id, d => d.AttemptCount != attemptNumber || d.Status != DeliveryStatus.Pending ? null : d with
         {
             AttemptCount = d.AttemptCount + (attempt is null ? 0 : 1),

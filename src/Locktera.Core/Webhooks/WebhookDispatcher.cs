@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Storage.Queues;
 using Locktera.Core.Events;
 using Locktera.Core.Orgs;
 
@@ -23,8 +22,7 @@ public sealed class WebhookQueue(StorageAccount storage, string name)
 
     public async Task SendAsync(WebhookMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var queue = await storage.QueueAsync(Name, cancellationToken);
-        await queue.SendMessageAsync(JsonSerializer.Serialize(message), delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken);
+        await storage.SendMessageAsync(Name, JsonSerializer.Serialize(message), delay, cancellationToken);
     }
 
     public static WebhookMessage? Read(string text)

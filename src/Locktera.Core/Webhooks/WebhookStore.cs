@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Azure;
 using Locktera.Core.Security;
 
 namespace Locktera.Core.Webhooks;
@@ -87,7 +89,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         var table = await Subscriptions(cancellationToken);
         try
         {
-            return await table.UpdateAsync(rootOrgId.ToString(), SubscriptionPrefix + id, row =>
+            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row =>
             {
                 if (row is null)
                 {
@@ -181,7 +183,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
     public async Task<WebhookDelivery?> UpdateDeliveryAsync(Guid webhookId, Guid deliveryId, Func<WebhookDelivery, WebhookDelivery?> change, CancellationToken cancellationToken)
     {
         var table = await Deliveries(cancellationToken);
-        return await table.UpdateAsync(webhookId.ToString(), DeliveryKey(deliveryId), row =>
+        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row =>
         {
             if (row is null)
             {

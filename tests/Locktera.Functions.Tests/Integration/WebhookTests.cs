@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Locktera.Functions.Tests.Unit;
-using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
 
 namespace Locktera.Functions.Tests.Integration;
@@ -14,7 +13,9 @@ namespace Locktera.Functions.Tests.Integration;
 public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     /// <summary>An instance of its own queue and a short retry schedule: two retries a second apart, disabled after two failed deliveries.</summary>
-    private async Task<ApiClient> InstanceAsync(string queue, IReadOnlyDictionary<string, string?>? more = null)
+    private Task<ApiClient> InstanceAsync(string queue, IReadOnlyDictionary<string, string?>? more = null) => InstanceAsync(fixture, queue, more);
+
+    internal static async Task<ApiClient> InstanceAsync(ApiFixture fixture, string queue, IReadOnlyDictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -29,20 +30,20 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         return await fixture.StartInstanceAsync(overrides: settings);
     }
 
-    private static string NewQueue() => "wh" + Guid.NewGuid().ToString("N")[..20];
+    internal static string NewQueue() => "wh" + Guid.NewGuid().ToString("N")[..20];
 
-    private static async Task<(string Id, string Secret)> SubscribeAsync(ApiClient api, TestOrg org, string url, params string[] events)
+    internal static async Task<(string Id, string Secret)> SubscribeAsync(ApiClient api, TestOrg org, string url, params string[] events)
     {
         var created = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks", org.Key,
             new JsonObject { ["url"] = url, ["events"] = new JsonArray([.. events.Select(e => JsonValue.Create(e))]) })).AssertStatus(201);
         return (created.Json!["id"]!.GetValue<string>(), created.Json["secret"]!.GetValue<string>());
     }
 
-    private static async Task<string> EncodeAsync(ApiClient api, TestOrg org) =>
+    internal static async Task<string> EncodeAsync(ApiClient api, TestOrg org) =>
         (await api.EncodeAsync(org, "{}", ("a.txt", [1, 2, 3], "text/plain"))).AssertStatus(201).Json!["container"]!["id"]!.GetValue<string>();
 
     /// <summary>Waits for the receiver to have <paramref name="count"/> requests (delivery is asynchronous).</summary>
-    private static async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count)
+    internal static async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count)
     {
         var watch = Stopwatch.StartNew();
         while (receiver.Received.Count < count && watch.Elapsed < TimeSpan.FromSeconds(30))
@@ -54,7 +55,7 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     /// <summary>Waits until the subscription's newest delivery has the status.</summary>
-    private static async Task<JsonNode> DeliveryAsync(ApiClient api, TestOrg org, string webhookId, string status)
+    internal static async Task<JsonNode> DeliveryAsync(ApiClient api, TestOrg org, string webhookId, string status)
     {
         var watch = Stopwatch.StartNew();
         while (true)
@@ -73,7 +74,7 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     /// Verifies a request as a receiver does, with the Standard Webhooks library; one signature of the
     /// header at a time when <paramref name="signature"/> is given (the library checks only the first).
     /// </summary>
-    private static void Verify(string secret, ReceivedWebhook request, string? signature = null) =>
+    internal static void Verify(string secret, ReceivedWebhook request, string? signature = null) =>
         new StandardWebhook(secret).Verify(Encoding.UTF8.GetString(request.Body), new HeaderDictionary
         {
             ["webhook-id"] = request.Header("webhook-id"),
@@ -158,6 +159,64 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(3, delivery["attempt_count"]!.GetValue<int>());
     }
 
+    /// <summary>A receiver that holds its first request unanswered until its client gives up, and answers 200 to the others.</summary>
+    private static Task<WebhookReceiver> SlowFirstAsync()
+    {
+        var requests = 0;
+        return WebhookReceiver.StartAsync(async context =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using var registration = context.RequestAborted.Register(gone.SetResult);
+                await gone.Task;
+                return;
+            }
+            context.Response.StatusCode = 200;
+        });
+    }
+
+    [Fact]
+    public async Task A_receiver_that_does_not_answer_in_time_is_retried()
+    {
+        await using var receiver = await SlowFirstAsync();
+        var api = await InstanceAsync(NewQueue(), new Dictionary<string, string?> { ["Locktera:WebhookTimeoutSeconds"] = "1" });
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "container.create");
+
+        await EncodeAsync(api, org);
+
+        var delivery = await DeliveryAsync(api, org, webhookId, "succeeded");
+        var attempts = delivery["attempts"]!.AsArray();
+        Assert.Equal("timeout", attempts[0]!["error"]!.GetValue<string>());
+        Assert.Null(attempts[0]!["status_code"]);
+        Assert.Equal(200, attempts[1]!["status_code"]!.GetValue<int>());
+        Assert.Single(receiver.Received.Select(r => r.Header("webhook-id")).Distinct());
+    }
+
+    [Fact]
+    public async Task A_delivery_an_instance_stopped_in_the_middle_of_is_made_by_another_after_the_message_comes_back()
+    {
+        await using var receiver = await SlowFirstAsync();
+        var queue = NewQueue();
+        var shortLease = new Dictionary<string, string?> { ["DevHost:QueueMessageLease"] = "00:00:02" };
+        var first = await InstanceAsync(queue, shortLease);
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await SubscribeAsync(first, org, receiver.Url().AbsoluteUri, "container.create");
+        await EncodeAsync(first, org);
+        await ReceivedAsync(receiver, 1);
+
+        // The first instance goes away while its attempt is under way; its claim on the attempt lapses.
+        await fixture.StopInstanceAsync(first);
+        fixture.Clock.Advance(Core.Webhooks.WebhookDeliverer.ClaimLease);
+        var second = await InstanceAsync(queue, shortLease);
+
+        var delivery = await DeliveryAsync(second, org, webhookId, "succeeded");
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.Single(received.Select(r => r.Header("webhook-id")).Distinct());
+        Assert.Equal(200, delivery["attempts"]!.AsArray().Last()!["status_code"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Deliveries_that_keep_failing_end_failed_and_disable_the_subscription_with_an_event()
     {
@@ -205,35 +264,6 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var subscription = (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!;
         Assert.False(subscription["enabled"]!.GetValue<bool>());
         Assert.Equal("gone", subscription["disabled_reason"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task A_rotated_secret_signs_beside_the_new_one_for_a_day_then_only_the_new_one_does()
-    {
-        await using var receiver = await WebhookReceiver.AnsweringAsync(200);
-        var api = await InstanceAsync(NewQueue());
-        var org = await fixture.CreateRootOrgAsync();
-        var (webhookId, old) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "webhook.ping");
-
-        var rotated = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/rotate_secret", org.Key)).AssertStatus(200).Json!;
-        var secret = rotated["secret"]!.GetValue<string>();
-        Assert.NotEqual(old, secret);
-        Assert.Null((await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!["secret"]);
-
-        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
-        var first = (await ReceivedAsync(receiver, 1))[0];
-        var signatures = first.Header("webhook-signature")!.Split(' ');
-        Assert.Equal(2, signatures.Length);
-        Verify(secret, first);
-        Verify(secret, first, signatures[0]);
-        Verify(old, first, signatures[1]);
-
-        fixture.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
-        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
-        var second = (await ReceivedAsync(receiver, 2))[1];
-        // The clock moved a day ahead of the library's own: only the number of signatures is checked here.
-        Assert.Single(second.Header("webhook-signature")!.Split(' '));
-        Assert.StartsWith("v1,", second.Header("webhook-signature"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -325,5 +355,38 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(3, answers.Count(a => a.Status == 201));
         Assert.All(answers.Where(a => a.Status != 201), a => a.AssertProblem(429, 42903));
         Assert.Equal(3, (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).Json!.AsArray().Count);
+    }
+}
+
+/// <summary>Rotation moves the clock a day ahead: a class of its own, so that no other test signs in the future.</summary>
+public class WebhookRotationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task A_rotated_secret_signs_beside_the_new_one_for_a_day_then_only_the_new_one_does()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(200);
+        var api = await WebhookTests.InstanceAsync(fixture, WebhookTests.NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, old) = await WebhookTests.SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "webhook.ping");
+
+        var rotated = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/rotate_secret", org.Key)).AssertStatus(200).Json!;
+        var secret = rotated["secret"]!.GetValue<string>();
+        Assert.NotEqual(old, secret);
+        Assert.Null((await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}", org.Key)).Json!["secret"]);
+
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
+        var first = (await WebhookTests.ReceivedAsync(receiver, 1))[0];
+        var signatures = first.Header("webhook-signature")!.Split(' ');
+        Assert.Equal(2, signatures.Length);
+        WebhookTests.Verify(secret, first);
+        WebhookTests.Verify(secret, first, signatures[0]);
+        WebhookTests.Verify(old, first, signatures[1]);
+
+        fixture.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
+        var second = (await WebhookTests.ReceivedAsync(receiver, 2))[1];
+        // The clock moved a day ahead of the library's own: only the number of signatures is checked here.
+        Assert.Single(second.Header("webhook-signature")!.Split(' '));
+        Assert.StartsWith("v1,", second.Header("webhook-signature"), StringComparison.Ordinal);
     }
 }
