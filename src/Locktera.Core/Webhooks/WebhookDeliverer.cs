@@ -67,7 +67,8 @@ public sealed partial class WebhookDeliverer(
             return;
         }
 
-        if (!subscription.Enabled)
+        // A ping tests the endpoint of a disabled subscription too (before it is enabled again).
+        if (!subscription.Enabled && claimed.EventType != WebhookService.PingEvent)
         {
             await FinishAsync(claimed, message.Attempt, null, DeliveryStatus.Failed, null, cancellationToken);
             return;

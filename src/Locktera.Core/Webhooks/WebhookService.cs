@@ -113,9 +113,13 @@ public sealed class WebhookService(
         return delivery;
     }
 
+    /// <summary>A pending delivery whose next attempt is this late is stuck (its message was lost): a redelivery starts it again.</summary>
+    public static readonly TimeSpan Stuck = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Sends a delivery that succeeded or failed again, with the same <c>webhook-id</c> and body, in a
-    /// new round of the retry schedule. One still pending is answered as it is: its next attempt is due.
+    /// new round of the retry schedule. One still pending is answered as it is (its next attempt is
+    /// due), unless it is <see cref="Stuck"/>.
     /// </summary>
     public async Task<WebhookDelivery> RedeliverAsync(Org node, string id, string deliveryId, CancellationToken cancellationToken)
     {
@@ -128,7 +132,7 @@ public sealed class WebhookService(
         var restarted = false;
         var delivery = await store.UpdateDeliveryAsync(subscription.Id, parsed, d =>
         {
-            restarted = d.Status != DeliveryStatus.Pending;
+            restarted = d.Status != DeliveryStatus.Pending || d.NextAttemptAt < now - Stuck;
             return restarted ? d with { Status = DeliveryStatus.Pending, RoundStart = d.AttemptCount, RoundStartedAt = now, NextAttemptAt = now, ClaimedAttempt = null, ClaimedUntil = null } : null;
         }, cancellationToken) ?? throw DeliveryNotFound();
         if (restarted)

@@ -129,6 +129,8 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
                         Counter(partition, orgId, Math.Max(0, count - 1), counter.HasValue ? counter.Value : null),
                         new(TableTransactionActionType.Delete, row.Value!, row.Value!.ETag),
                     ], cancellationToken);
+                    // Its deliveries are no one's now (the purge of its node would remove them as well).
+                    await (await Deliveries(cancellationToken)).DeletePartitionAsync(id.ToString(), cancellationToken);
                     return true;
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)

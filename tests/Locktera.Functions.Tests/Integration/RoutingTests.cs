@@ -35,6 +35,8 @@ public class RoutingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         .Replace("{email}", "ann@example.com", StringComparison.Ordinal)
         .Replace("{consent_id}", "gdpr", StringComparison.Ordinal)
         .Replace("{session_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{webhook_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{delivery_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{asset}", "swagger-ui.css", StringComparison.Ordinal)
         .Replace("{kind:regex(^by_(access|block|create|expire|fail)$)}", "by_access", StringComparison.Ordinal);
 
