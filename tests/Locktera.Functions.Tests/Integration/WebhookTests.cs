@@ -297,6 +297,7 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("ftp://example.com/hooks")]
     [InlineData("/relative/hooks")]
     [InlineData("https://no-such-host.invalid/hooks")]
+    [InlineData("https://example.com/a\r\nX-Injected: yes")]
     public async Task Urls_the_service_may_not_call_are_refused(string url)
     {
         var org = await fixture.CreateRootOrgAsync();
@@ -388,5 +389,26 @@ public class WebhookRotationTests(ApiFixture fixture) : IClassFixture<ApiFixture
         // The clock moved a day ahead of the library's own: only the number of signatures is checked here.
         Assert.Single(second.Header("webhook-signature")!.Split(' '));
         Assert.StartsWith("v1,", second.Header("webhook-signature"), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The retry schedule's horizon: it moves the clock a day ahead, in a class of its own for that reason.</summary>
+public class WebhookHorizonTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task No_attempt_is_made_more_than_a_day_after_a_delivery_began()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(500);
+        var api = await WebhookTests.InstanceAsync(fixture, WebhookTests.NewQueue(), new Dictionary<string, string?> { ["Locktera:WebhookRetrySchedule"] = "1s,1s,1s,1s,1s" });
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await WebhookTests.SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "container.create");
+
+        await WebhookTests.EncodeAsync(api, org);
+        await WebhookTests.ReceivedAsync(receiver, 1);
+        fixture.Clock.Advance(TimeSpan.FromHours(24));
+
+        var delivery = await WebhookTests.DeliveryAsync(api, org, webhookId, "failed");
+        Assert.True(delivery["attempt_count"]!.GetValue<int>() < 6, delivery.ToJsonString());
+        Assert.Null(delivery["next_attempt_at"]);
     }
 }
