@@ -118,19 +118,7 @@ public sealed partial class WebhookDeliverer(
             await WaitAsync(message, cancellationToken);
             return null;
         }
-        var now = time.GetUtcNow();
-        return await store.AddDeliveryAsync(new WebhookDelivery
-        {
-            Id = message.Delivery,
-            WebhookId = subscription.Id,
-            EventId = entry.Id,
-            EventType = entry.Action,
-            Body = payloads.Body(entry),
-            CreatedAt = now,
-            Status = DeliveryStatus.Pending,
-            RoundStartedAt = now,
-            NextAttemptAt = now,
-        }, cancellationToken);
+        return await store.AddDeliveryAsync(WebhookDelivery.Begin(message.Delivery, subscription.Id, entry, payloads.Body(entry), time.GetUtcNow()), cancellationToken);
     }
 
     private async Task WaitAsync(WebhookMessage message, CancellationToken cancellationToken)

@@ -50,6 +50,20 @@ public sealed record WebhookDelivery
 
     public const int KeptAttempts = 20;
 
+    /// <summary>A delivery of <paramref name="entry"/> about to make its first attempt.</summary>
+    public static WebhookDelivery Begin(Guid id, Guid webhookId, Events.ContainerEvent entry, byte[] body, DateTimeOffset now) => new()
+    {
+        Id = id,
+        WebhookId = webhookId,
+        EventId = entry.Id,
+        EventType = entry.Action,
+        Body = body,
+        CreatedAt = now,
+        Status = DeliveryStatus.Pending,
+        RoundStartedAt = now,
+        NextAttemptAt = now,
+    };
+
     /// <summary>How much of a receiver's answer each kept attempt shows: the attempts of a delivery fit in one row whatever the answers held.</summary>
     public const int KeptSnippetLength = 256;
 }

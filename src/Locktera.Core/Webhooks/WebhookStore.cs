@@ -89,16 +89,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         var table = await Subscriptions(cancellationToken);
         try
         {
-            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row =>
-            {
-                if (row is null)
-                {
-                    return (null, (WebhookSubscription?)null);
-                }
-                var current = ToSubscription(row);
-                var next = change(current);
-                return next is null ? (null, current) : (ToEntity(next), next);
-            }, cancellationToken);
+            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row, ToSubscription, change, ToEntity), cancellationToken);
         }
         finally
         {
@@ -185,16 +176,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
     public async Task<WebhookDelivery?> UpdateDeliveryAsync(Guid webhookId, Guid deliveryId, Func<WebhookDelivery, WebhookDelivery?> change, CancellationToken cancellationToken)
     {
         var table = await Deliveries(cancellationToken);
-        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row =>
-        {
-            if (row is null)
-            {
-                return (null, (WebhookDelivery?)null);
-            }
-            var current = ToDelivery(row);
-            var next = change(current);
-            return next is null ? (null, current) : (ToEntity(next), next);
-        }, cancellationToken);
+        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row => Changed(row, ToDelivery, change, ToEntity), cancellationToken);
     }
 
     /// <summary>
@@ -233,6 +215,17 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
     /// <summary>Whether a cursor is a delivery's row key, as a previous page returned.</summary>
     public static bool IsCursor(string cursor) =>
         cursor.Length == DeliveryPrefix.Length + 32 && cursor.StartsWith(DeliveryPrefix, StringComparison.Ordinal) && cursor[DeliveryPrefix.Length..].All(char.IsAsciiHexDigitLower);
+
+    /// <summary>The decision of an update under the row's ETag: nothing when there is no row, or the change writes nothing.</summary>
+    private static (TableEntity? Write, T? Result) Changed<T>(TableEntity? row, Func<TableEntity, T> read, Func<T, T?> change, Func<T, TableEntity> write) where T : class
+    {
+        if (row is null)
+        {
+            return (null, null);
+        }
+        var current = read(row);
+        return change(current) is { } next ? (write(next), next) : (null, current);
+    }
 
     private static string DeliveryKey(Guid id) => DeliveryPrefix + RowKeys.NewestFirst(id);
 
