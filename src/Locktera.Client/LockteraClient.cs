@@ -34,6 +34,7 @@ public sealed class LockteraClient : IDisposable
         Consents = new ConsentsClient(_pipeline, credentials.OrgId);
         Usage = new UsageClient(_pipeline, credentials.OrgId);
         Audit = new AuditClient(_pipeline, credentials.OrgId);
+        Webhooks = new WebhooksClient(_pipeline, credentials.OrgId);
     }
 
     public LockteraCredentials Credentials { get; }
@@ -65,6 +66,8 @@ public sealed class LockteraClient : IDisposable
     public UsageClient Usage { get; }
 
     public AuditClient Audit { get; }
+
+    public WebhooksClient Webhooks { get; }
 
     /// <summary>
     /// The API as the viewer <paramref name="viewerToken"/> was issued to (<see cref="ViewersClient.IssueTokenAsync"/>),

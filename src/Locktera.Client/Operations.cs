@@ -78,6 +78,15 @@ public static class Operations
     public static readonly Operation ListViewerConsents = new("listViewerConsents", "GET", "/viewers/{email}/consents");
     public static readonly Operation PutViewerConsent = new("putViewerConsent", "PUT", "/viewers/{email}/consents/{consent_id}");
     public static readonly Operation ListViewerConsentHistory = new("listViewerConsentHistory", "GET", "/viewers/{email}/consents_history");
+    public static readonly Operation CreateWebhook = new("createWebhook", "POST", "/orgs/{org_id}/webhooks");
+    public static readonly Operation ListWebhooks = new("listWebhooks", "GET", "/orgs/{org_id}/webhooks");
+    public static readonly Operation GetWebhook = new("getWebhook", "GET", "/orgs/{org_id}/webhooks/{webhook_id}");
+    public static readonly Operation UpdateWebhook = new("updateWebhook", "PATCH", "/orgs/{org_id}/webhooks/{webhook_id}");
+    public static readonly Operation DeleteWebhook = new("deleteWebhook", "DELETE", "/orgs/{org_id}/webhooks/{webhook_id}");
+    public static readonly Operation RotateWebhookSecret = new("rotateWebhookSecret", "POST", "/orgs/{org_id}/webhooks/{webhook_id}/rotate_secret");
+    public static readonly Operation PingWebhook = new("pingWebhook", "POST", "/orgs/{org_id}/webhooks/{webhook_id}/ping");
+    public static readonly Operation ListWebhookDeliveries = new("listWebhookDeliveries", "GET", "/orgs/{org_id}/webhooks/{webhook_id}/deliveries");
+    public static readonly Operation RedeliverWebhookDelivery = new("redeliverWebhookDelivery", "POST", "/orgs/{org_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver");
     public static readonly Operation GetConsumption = new("getConsumption", "GET", "/orgs/{org_id}/consumption");
     public static readonly Operation GetStats = new("getStats", "GET", "/orgs/{org_id}/stats");
 }

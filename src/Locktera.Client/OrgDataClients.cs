@@ -55,11 +55,11 @@ public sealed class StorageClient : SubClient
 
     /// <summary>The current storage, secrets masked, and its last health probe.</summary>
     public Task<StorageConfig> GetAsync(Guid? orgId = null, CancellationToken cancellationToken = default) =>
-        Pipeline.SendAsync<StorageConfig>(Operations.GetStorageConfig, [orgId?.ToString() ?? OrgId], null, cancellationToken);
+        Pipeline.SendAsync<StorageConfig>(Operations.GetStorageConfig, [Node(orgId)], null, cancellationToken);
 
     /// <summary>Moves the organization's new containers to <paramref name="config"/>; the API checks it can reach it first.</summary>
     public Task<StorageConfig> SetAsync(StorageConfigInput config, Guid? orgId = null, CancellationToken cancellationToken = default) =>
-        Pipeline.SendAsync<StorageConfig>(Operations.PutStorageConfig, [orgId?.ToString() ?? OrgId], config, cancellationToken);
+        Pipeline.SendAsync<StorageConfig>(Operations.PutStorageConfig, [Node(orgId)], config, cancellationToken);
 
     /// <summary>The organization's key pairs, the active one and those retired.</summary>
     public async Task<IReadOnlyList<PqKey>> ListPqKeysAsync(CancellationToken cancellationToken = default) =>

@@ -43,8 +43,6 @@ public sealed class OrgsClient : SubClient
     /// <summary>Deletes a node and its subtree, and revokes every key in it.</summary>
     public Task DeleteAsync(Guid orgId, CancellationToken cancellationToken = default) =>
         Pipeline.SendAsync(Operations.DeleteOrg, [orgId.ToString()], null, cancellationToken);
-
-    private string Node(Guid? orgId) => orgId?.ToString() ?? OrgId;
 }
 
 /// <summary>The API keys of a node.</summary>
@@ -56,12 +54,12 @@ public sealed class ApiKeysClient : SubClient
     }
 
     public IAsyncEnumerable<ApiKey> ListAsync(Guid? orgId = null, CancellationToken cancellationToken = default) =>
-        Pipeline.PageAsync<ApiKey>(Operations.ListApiKeys, [orgId?.ToString() ?? OrgId], null, cancellationToken);
+        Pipeline.PageAsync<ApiKey>(Operations.ListApiKeys, [Node(orgId)], null, cancellationToken);
 
     /// <summary>A new key; its <see cref="CreatedApiKey.Secret"/> is shown this once.</summary>
     public Task<CreatedApiKey> CreateAsync(NewApiKey key, Guid? orgId = null, CancellationToken cancellationToken = default) =>
-        Pipeline.SendAsync<CreatedApiKey>(Operations.CreateApiKey, [orgId?.ToString() ?? OrgId], key, cancellationToken);
+        Pipeline.SendAsync<CreatedApiKey>(Operations.CreateApiKey, [Node(orgId)], key, cancellationToken);
 
     public Task RevokeAsync(Guid keyId, Guid? orgId = null, CancellationToken cancellationToken = default) =>
-        Pipeline.SendAsync(Operations.RevokeApiKey, [orgId?.ToString() ?? OrgId, keyId.ToString()], null, cancellationToken);
+        Pipeline.SendAsync(Operations.RevokeApiKey, [Node(orgId), keyId.ToString()], null, cancellationToken);
 }

@@ -13,4 +13,7 @@ public abstract class SubClient
 
     /// <summary>The organization node of the client's credentials.</summary>
     private protected string OrgId { get; }
+
+    /// <summary>The node a request is about: <paramref name="orgId"/>, or the client's own when it is null.</summary>
+    private protected string Node(Guid? orgId) => orgId?.ToString() ?? OrgId;
 }

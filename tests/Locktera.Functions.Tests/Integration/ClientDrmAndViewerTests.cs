@@ -214,10 +214,12 @@ public class ClientDrmAndViewerTests(ApiFixture fixture) : IClassFixture<ApiFixt
     }
 }
 
-/// <summary>Clients of the fixture's API for the client library's tests.</summary>
+/// <summary>Clients of the fixture's API (or of an instance of it) for the client library's tests.</summary>
 internal static class TestClients
 {
-    public static LockteraClient For(ApiFixture fixture, TestOrg org, RequestCounter? transport = null) =>
-        new(new LockteraCredentials(fixture.Api.Http.BaseAddress!, org.Id, org.Key),
+    public static LockteraClient For(ApiFixture fixture, TestOrg org, RequestCounter? transport = null) => For(fixture.Api, org, transport);
+
+    public static LockteraClient For(ApiClient api, TestOrg org, RequestCounter? transport = null) =>
+        new(new LockteraCredentials(api.Http.BaseAddress!, org.Id, org.Key),
             new LockteraClientOptions { Transport = transport, RetryDelay = TimeSpan.FromMilliseconds(50) });
 }
