@@ -37,34 +37,40 @@ public sealed partial class WebhookDeliverer(
             LogUnreadable(logger);
             return;
         }
-        // A deleted subscription's deliveries end with it.
-        if (await store.FindAsync(message.Root, message.Webhook, cancellationToken) is not { } subscription)
+        // What this instance keeps of the tree's subscriptions, within RecentRows.Staleness of their
+        // changes; one it does not know yet (made moments ago elsewhere) is read. A deleted
+        // subscription's deliveries end with it.
+        var subscription = (await store.OfTreeRecentAsync(message.Root, cancellationToken)).FirstOrDefault(s => s.Id == message.Webhook)
+            ?? await store.FindAsync(message.Root, message.Webhook, cancellationToken);
+        if (subscription is null)
         {
             return;
         }
-        var delivery = await store.FindDeliveryAsync(subscription.Id, message.Delivery, cancellationToken)
-            ?? await BeginAsync(message, subscription, cancellationToken);
-        if (delivery is null)
-        {
-            return;
-        }
-
         var now = time.GetUtcNow();
-        var claim = Claim.Drop;
-        var claimed = await store.UpdateDeliveryAsync(subscription.Id, delivery.Id, d =>
-        {
-            (claim, var next) = d.Status != DeliveryStatus.Pending || d.AttemptCount > message.Attempt ? (Claim.Drop, null)
-                : d.AttemptCount < message.Attempt || (d.ClaimedAttempt == message.Attempt && d.ClaimedUntil > now) ? (Claim.Wait, null)
-                : (Claim.Made, d with { ClaimedAttempt = message.Attempt, ClaimedUntil = now + ClaimLease });
-            return next;
-        }, cancellationToken);
-        if (claim == Claim.Wait)
+        var (begun, claimed) = await BeginAsync(message, subscription, now, cancellationToken);
+        if (begun == Claim.Wait)
         {
             await WaitAsync(message, cancellationToken);
-        }
-        if (claim != Claim.Made || claimed is null)
-        {
             return;
+        }
+        if (claimed is null)
+        {
+            var claim = Claim.Drop;
+            claimed = await store.UpdateDeliveryAsync(subscription.Id, message.Delivery, d =>
+            {
+                (claim, var next) = d.Status != DeliveryStatus.Pending || d.AttemptCount > message.Attempt ? (Claim.Drop, null)
+                    : d.AttemptCount < message.Attempt || (d.ClaimedAttempt == message.Attempt && d.ClaimedUntil > now) ? (Claim.Wait, null)
+                    : (Claim.Made, d with { ClaimedAttempt = message.Attempt, ClaimedUntil = now + ClaimLease });
+                return next;
+            }, cancellationToken);
+            if (claim == Claim.Wait)
+            {
+                await WaitAsync(message, cancellationToken);
+            }
+            if (claim != Claim.Made || claimed is null)
+            {
+                return;
+            }
         }
 
         // A ping tests the endpoint of a disabled subscription too (before it is enabled again).
@@ -77,10 +83,8 @@ public sealed partial class WebhookDeliverer(
         if (attempt.Succeeded)
         {
             await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Succeeded, null, cancellationToken);
-            if (subscription.ConsecutiveFailures > 0)
-            {
-                await store.UpdateAsync(subscription.RootOrgId, subscription.Id, s => s.ConsecutiveFailures == 0 ? null : s with { ConsecutiveFailures = 0 }, cancellationToken);
-            }
+            // Read afresh: what this instance keeps of the subscription may be seconds behind.
+            await store.UpdateAsync(subscription.RootOrgId, subscription.Id, s => s.ConsecutiveFailures == 0 ? null : s with { ConsecutiveFailures = 0 }, cancellationToken);
             return;
         }
         if (attempt.StatusCode == 410)
@@ -104,21 +108,23 @@ public sealed partial class WebhookDeliverer(
     }
 
     /// <summary>
-    /// The delivery a first message begins, once its event is in the log (it is written just after its
-    /// deliveries are sent on their way: the message waits for it a little, and is dropped if it never comes).
+    /// The delivery a first message begins, made with its first attempt claimed (one write), once its
+    /// event is in the log: it is written just after its deliveries are sent on their way, so the
+    /// message waits for it a little, and is dropped if it never comes. Made: the delivery; Wait: the
+    /// event is not there yet; Drop (and no delivery): there is one already, or this message begins none.
     /// </summary>
-    private async Task<WebhookDelivery?> BeginAsync(WebhookMessage message, WebhookSubscription subscription, CancellationToken cancellationToken)
+    private async Task<(Claim Outcome, WebhookDelivery? Claimed)> BeginAsync(WebhookMessage message, WebhookSubscription subscription, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (message.Event is not { } entry)
         {
-            return null;
+            return (Claim.Drop, null);
         }
         if (message.Logged && !await events.IsRecordedAsync(entry.OrgId, entry.CreatedDate, entry.Id, cancellationToken))
         {
-            await WaitAsync(message, cancellationToken);
-            return null;
+            return (Claim.Wait, null);
         }
-        return await store.AddDeliveryAsync(WebhookDelivery.Begin(message.Delivery, subscription.Id, entry, payloads.Body(entry), time.GetUtcNow()), cancellationToken);
+        var delivery = WebhookDelivery.Begin(message.Delivery, subscription.Id, entry, payloads.Body(entry), now) with { ClaimedAttempt = 0, ClaimedUntil = now + ClaimLease };
+        return await store.TryAddDeliveryAsync(delivery, cancellationToken) ? (Claim.Made, delivery) : (Claim.Drop, null);
     }
 
     private async Task WaitAsync(WebhookMessage message, CancellationToken cancellationToken)

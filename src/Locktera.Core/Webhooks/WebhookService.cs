@@ -97,7 +97,8 @@ public sealed class WebhookService(
         var subscription = await GetAsync(node, id, cancellationToken);
         var now = time.GetUtcNow();
         var entry = new ContainerEvent(now, PingEvent, node.Id, null, actor.User, new Dictionary<string, string> { ["webhook_id"] = subscription.Id.ToString() }, actor.Ip);
-        var delivery = await store.AddDeliveryAsync(WebhookDelivery.Begin(OrderedGuid.Next(), subscription.Id, entry, payloads.Body(entry), now), cancellationToken);
+        var delivery = WebhookDelivery.Begin(OrderedGuid.Next(), subscription.Id, entry, payloads.Body(entry), now);
+        await store.TryAddDeliveryAsync(delivery, cancellationToken);
         await queue.SendAsync(new WebhookMessage(delivery.Id, subscription.Id, subscription.RootOrgId, 0, null, Logged: false), TimeSpan.Zero, cancellationToken);
         return delivery;
     }

@@ -150,25 +150,18 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         recent.Forget(RecentKey(rootOrgId));
     }
 
-    public async Task<WebhookDelivery?> FindDeliveryAsync(Guid webhookId, Guid deliveryId, CancellationToken cancellationToken)
-    {
-        var table = await Deliveries(cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(webhookId.ToString(), DeliveryKey(deliveryId), cancellationToken: cancellationToken);
-        return row.HasValue ? ToDelivery(row.Value!) : null;
-    }
-
-    /// <summary>Adds a delivery; when one of its id exists already (a repeated message), that one is returned.</summary>
-    public async Task<WebhookDelivery> AddDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>Adds a delivery; false when one of its id exists already (a repeated message).</summary>
+    public async Task<bool> TryAddDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         var table = await Deliveries(cancellationToken);
         try
         {
             await table.AddEntityAsync(ToEntity(delivery), cancellationToken);
-            return delivery;
+            return true;
         }
         catch (RequestFailedException e) when (e.IsConflict())
         {
-            return await FindDeliveryAsync(delivery.WebhookId, delivery.Id, cancellationToken) ?? delivery;
+            return false;
         }
     }
 
