@@ -15,7 +15,7 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     /// <summary>An instance of its own queue and a short retry schedule: two retries a second apart, disabled after two failed deliveries.</summary>
     private Task<ApiClient> InstanceAsync(string queue, IReadOnlyDictionary<string, string?>? more = null) => InstanceAsync(fixture, queue, more);
 
-    internal static async Task<ApiClient> InstanceAsync(ApiFixture fixture, string queue, IReadOnlyDictionary<string, string?>? more = null)
+    internal static async Task<ApiClient> InstanceAsync(ApiFixture fixture, string queue, IReadOnlyDictionary<string, string?>? more = null, CapturedLogs? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -27,7 +27,7 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         {
             settings[name] = value;
         }
-        return await fixture.StartInstanceAsync(overrides: settings);
+        return await fixture.StartInstanceAsync(overrides: settings, logs: logs);
     }
 
     internal static string NewQueue() => "wh" + Guid.NewGuid().ToString("N")[..20];
@@ -106,6 +106,25 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var delivery = await DeliveryAsync(api, org, (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).Json!.AsArray()[0]!["id"]!.GetValue<string>(), "succeeded");
         Assert.Equal(request.Header("webhook-id"), delivery["id"]!.GetValue<string>());
         Assert.Equal(204, delivery["attempts"]![0]!["status_code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Neither_a_secret_nor_a_receivers_url_reaches_the_logs()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(500);
+        var logs = new CapturedLogs();
+        // Everything logged, the Azure SDK's and ASP.NET Core's own lines included.
+        var api = await InstanceAsync(fixture, NewQueue(), new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace" }, logs);
+        var org = await fixture.CreateRootOrgAsync();
+        var (webhookId, secret) = await SubscribeAsync(api, org, receiver.Url("/hooks?token=receiver-token-123").AbsoluteUri, "*");
+        var rotated = (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/rotate_secret", org.Key)).AssertStatus(200).Json!["secret"]!.GetValue<string>();
+
+        await EncodeAsync(api, org);
+        await DeliveryAsync(api, org, webhookId, "failed");
+
+        Assert.Contains(logs.Lines, line => line.Contains(webhookId, StringComparison.Ordinal) || line.Contains("127.0.0.1", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(secret[6..], StringComparison.Ordinal) || line.Contains(rotated[6..], StringComparison.Ordinal)
+            || line.Contains("receiver-token-123", StringComparison.Ordinal) || line.Contains("v1,", StringComparison.Ordinal));
     }
 
     [Fact]
