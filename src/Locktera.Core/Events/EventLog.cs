@@ -129,11 +129,12 @@ public sealed partial class EventLog(StorageAccount storage, UsageMeter meter, W
         meter.Count(entry.OrgId, UsageMeter.NoSubject, Counters.Events);
     }
 
-    /// <summary>Whether the event of <paramref name="id"/> made at <paramref name="createdDate"/> is in the org's log.</summary>
-    public async Task<bool> IsRecordedAsync(Guid orgId, DateTimeOffset createdDate, Guid id, CancellationToken cancellationToken)
+    /// <summary>The event of <paramref name="id"/> made at <paramref name="createdDate"/>, as the org's log holds it; null when it is not there.</summary>
+    public async Task<ContainerEvent?> FindAsync(Guid orgId, DateTimeOffset createdDate, Guid id, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        return (await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), AllIndex + Suffix(createdDate, id), ["Id"], cancellationToken)).HasValue;
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.ToString(), AllIndex + Suffix(createdDate, id), cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.GetString("Id") == id.ToString() ? ToEvent(orgId, row.Value) : null;
     }
 
     private static string Suffix(DateTimeOffset createdDate, Guid id) => $"{RowKeys.NewestFirst(createdDate)}:{id:N}";

@@ -1,4 +1,5 @@
 using Locktera.Core.Events;
+using Locktera.Core.Orgs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,7 @@ public interface IWebhookPayloads
 /// attempt rather than losing the delivery.
 /// </summary>
 public sealed partial class WebhookDeliverer(
-    WebhookStore store, EventLog events, WebhookQueue queue, WebhookSender sender, IWebhookPayloads payloads,
+    WebhookStore store, EventLog events, OrgStore orgs, WebhookQueue queue, WebhookSender sender, IWebhookPayloads payloads,
     IOptions<LockteraOptions> options, TimeProvider time, ILogger<WebhookDeliverer> logger)
 {
     /// <summary>How long an instance holds an attempt it claimed: the sender's timeout and then some.</summary>
@@ -115,13 +116,21 @@ public sealed partial class WebhookDeliverer(
     /// </summary>
     private async Task<(Claim Outcome, WebhookDelivery? Claimed)> BeginAsync(WebhookMessage message, WebhookSubscription subscription, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (message.Event is not { } entry)
+        if (message.Event is not { } key)
         {
             return (Claim.Drop, null);
         }
-        if (message.Logged && !await events.IsRecordedAsync(entry.OrgId, entry.CreatedDate, entry.Id, cancellationToken))
+        if (await events.FindAsync(key.OrgId, key.CreatedDate, key.Id, cancellationToken) is not { } entry)
         {
             return (Claim.Wait, null);
+        }
+        // The dispatcher sent it only for a subscription that asked for the event: a message that says
+        // otherwise was not written by it, and makes no delivery.
+        if (message.Delivery != WebhookDispatcher.DeliveryId(entry.Id, subscription.Id) || !subscription.Matches(entry.Action)
+            || await orgs.FindRecentAsync(entry.OrgId, cancellationToken) is not { } org || org.RootOrgId != subscription.RootOrgId || !org.IsWithin(subscription.OrgId))
+        {
+            LogForeign(logger, message.Delivery);
+            return (Claim.Drop, null);
         }
         var delivery = WebhookDelivery.Begin(message.Delivery, subscription.Id, entry, payloads.Body(entry), now) with { ClaimedAttempt = 0, ClaimedUntil = now + ClaimLease };
         return await store.TryAddDeliveryAsync(delivery, cancellationToken) ? (Claim.Made, delivery) : (Claim.Drop, null);
@@ -192,6 +201,9 @@ public sealed partial class WebhookDeliverer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A webhook queue message could not be read; it was dropped")]
     private static partial void LogUnreadable(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId}: its message names an event the subscription did not ask for; dropped")]
+    private static partial void LogForeign(ILogger logger, Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId}, attempt {Attempt}: given up after waiting (its event was not recorded, or its previous attempt is lost)")]
     private static partial void LogGivenUp(ILogger logger, Guid deliveryId, int attempt);

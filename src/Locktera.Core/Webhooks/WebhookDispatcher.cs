@@ -6,11 +6,16 @@ namespace Locktera.Core.Webhooks;
 
 /// <summary>
 /// What the queue carries for one delivery attempt: the delivery (its id is the <c>webhook-id</c>),
-/// its subscription, and for its first attempt the event (<see cref="Logged"/> when it is one of the event log's, rather than a ping). <see cref="Attempt"/> is the attempt this
-/// message is for; <see cref="Waits"/> counts how often it was put back to wait (for its event to be
-/// recorded, or for another instance's claim on the attempt).
+/// its subscription, and for the first attempt of an event's delivery where that event is in the log
+/// (<see cref="Event"/>; a ping's and a redelivery's delivery exists already). <see cref="Attempt"/>
+/// is the attempt this message is for; <see cref="Waits"/> counts how often it was put back to wait
+/// (for its event to be recorded, or for another instance's claim on the attempt). It names the
+/// event rather than carrying it: what is delivered is what the log holds, whoever wrote the message.
 /// </summary>
-public sealed record WebhookMessage(Guid Delivery, Guid Webhook, Guid Root, int Attempt, ContainerEvent? Event, bool Logged, int Waits = 0);
+public sealed record WebhookMessage(Guid Delivery, Guid Webhook, Guid Root, int Attempt, EventKey? Event, int Waits = 0);
+
+/// <summary>Where an event is in its org's log.</summary>
+public sealed record EventKey(Guid OrgId, DateTimeOffset CreatedDate, Guid Id);
 
 /// <summary>The queue webhook deliveries go through: the one the delivery function is triggered by.</summary>
 public sealed class WebhookQueue(StorageAccount storage, string name)
@@ -44,7 +49,7 @@ public sealed class WebhookQueue(StorageAccount storage, string name)
 /// old), one queue message each. This is all the request that caused the event pays; the queue
 /// function makes the deliveries. It runs before the event is written, so that an event is never
 /// recorded without its deliveries on their way; a delivery whose event was then not recorded is
-/// dropped (<see cref="WebhookDeliverer"/> checks).
+/// dropped (<see cref="WebhookDeliverer"/> reads the event from the log).
 /// </summary>
 public sealed class WebhookDispatcher(WebhookStore store, OrgStore orgs, WebhookQueue queue)
 {
@@ -58,7 +63,7 @@ public sealed class WebhookDispatcher(WebhookStore store, OrgStore orgs, Webhook
         {
             if (subscription.Enabled && org.IsWithin(subscription.OrgId) && subscription.Matches(entry.Action))
             {
-                await queue.SendAsync(new WebhookMessage(DeliveryId(entry.Id, subscription.Id), subscription.Id, subscription.RootOrgId, 0, entry, Logged: true), TimeSpan.Zero, cancellationToken);
+                await queue.SendAsync(new WebhookMessage(DeliveryId(entry.Id, subscription.Id), subscription.Id, subscription.RootOrgId, 0, new EventKey(entry.OrgId, entry.CreatedDate, entry.Id)), TimeSpan.Zero, cancellationToken);
             }
         }
     }

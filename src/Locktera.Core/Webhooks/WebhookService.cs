@@ -99,7 +99,7 @@ public sealed class WebhookService(
         var entry = new ContainerEvent(now, PingEvent, node.Id, null, actor.User, new Dictionary<string, string> { ["webhook_id"] = subscription.Id.ToString() }, actor.Ip);
         var delivery = WebhookDelivery.Begin(OrderedGuid.Next(), subscription.Id, entry, payloads.Body(entry), now);
         await store.TryAddDeliveryAsync(delivery, cancellationToken);
-        await queue.SendAsync(new WebhookMessage(delivery.Id, subscription.Id, subscription.RootOrgId, 0, null, Logged: false), TimeSpan.Zero, cancellationToken);
+        await queue.SendAsync(new WebhookMessage(delivery.Id, subscription.Id, subscription.RootOrgId, 0, null), TimeSpan.Zero, cancellationToken);
         return delivery;
     }
 
@@ -127,7 +127,7 @@ public sealed class WebhookService(
         }, cancellationToken) ?? throw DeliveryNotFound();
         if (restarted)
         {
-            await queue.SendAsync(new WebhookMessage(delivery.Id, subscription.Id, subscription.RootOrgId, delivery.AttemptCount, null, Logged: false), TimeSpan.Zero, cancellationToken);
+            await queue.SendAsync(new WebhookMessage(delivery.Id, subscription.Id, subscription.RootOrgId, delivery.AttemptCount, null), TimeSpan.Zero, cancellationToken);
         }
         return delivery;
     }

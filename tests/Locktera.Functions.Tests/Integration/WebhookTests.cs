@@ -128,6 +128,43 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_queue_message_the_dispatcher_did_not_write_delivers_nothing_that_is_not_in_the_log()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(204);
+        var queue = NewQueue();
+        var api = await InstanceAsync(queue);
+        var org = await fixture.CreateRootOrgAsync();
+        var other = await fixture.CreateRootOrgAsync();
+        var (webhookId, _) = await SubscribeAsync(api, org, receiver.Url().AbsoluteUri, "*");
+        await EncodeAsync(api, org);
+        await EncodeAsync(api, other);
+        await ReceivedAsync(receiver, 1);
+        async Task<JsonNode> EventOf(TestOrg owner) => (await fixture.Api.GetAsync($"orgs/{owner.Id}/events", owner.Key)).Json!.AsArray()[0]!;
+        var ours = await EventOf(org);
+        var theirs = await EventOf(other);
+        string Message(Guid delivery, JsonNode entry) => new JsonObject
+        {
+            ["Delivery"] = delivery.ToString(), ["Webhook"] = webhookId, ["Root"] = org.Id, ["Attempt"] = 0,
+            ["Event"] = new JsonObject { ["OrgId"] = entry["org_id"]!.DeepClone(), ["CreatedDate"] = entry["created_date"]!.DeepClone(), ["Id"] = entry["id"]!.DeepClone() },
+        }.ToJsonString();
+        var storage = fixture.ServicesOf(api).GetRequiredService<StorageAccount>();
+
+        // Someone who can write to the queue: another tenant's event for this subscription, this org's
+        // event under another delivery id, an event that is not in the log, and bytes that are no message.
+        await storage.SendMessageAsync(queue, Message(Core.Webhooks.WebhookDispatcher.DeliveryId(Guid.Parse(theirs["id"]!.GetValue<string>()), Guid.Parse(webhookId)), theirs), TimeSpan.Zero, CancellationToken.None);
+        await storage.SendMessageAsync(queue, Message(Guid.CreateVersion7(), ours), TimeSpan.Zero, CancellationToken.None);
+        var forged = ours.DeepClone();
+        forged["id"] = Guid.CreateVersion7().ToString();
+        await storage.SendMessageAsync(queue, Message(Core.Webhooks.WebhookDispatcher.DeliveryId(Guid.Parse(forged["id"]!.GetValue<string>()), Guid.Parse(webhookId)), forged), TimeSpan.Zero, CancellationToken.None);
+        await storage.SendMessageAsync(queue, "not a message", TimeSpan.Zero, CancellationToken.None);
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{webhookId}/ping", org.Key)).AssertStatus(202);
+
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.Equal(["container.create", "webhook.ping"], received.Select(r => JsonNode.Parse(r.Body)!["type"]!.GetValue<string>()));
+        Assert.Equal(2, (await api.GetAsync($"orgs/{org.Id}/webhooks/{webhookId}/deliveries", org.Key)).Json!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task A_subscription_gets_the_events_it_asked_for_of_its_subtree_only()
     {
         await using var receiver = await WebhookReceiver.AnsweringAsync(200);
