@@ -34,7 +34,7 @@ public class EventLogTests
         var meter = new UsageMeter(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System);
         var recent = new RecentRows(new MemoryCache(new MemoryCacheOptions()), TimeProvider.System);
         var masterKey = new MasterKey(Options.Create(new LockteraOptions { MasterKey = Convert.ToBase64String(new byte[32]) }));
-        var webhooks = new WebhookDispatcher(new WebhookStore(storage, masterKey, recent), new OrgStore(storage, recent), new WebhookQueue(storage, "webhooks"));
+        var webhooks = new WebhookDispatcher(new WebhookStore(storage, masterKey, recent, NullLogger<WebhookStore>.Instance), new OrgStore(storage, recent), new WebhookQueue(storage, "webhooks"));
         var log = new EventLog(storage, meter, webhooks, TimeProvider.System);
         var org = Guid.NewGuid();
         var container = Guid.NewGuid();

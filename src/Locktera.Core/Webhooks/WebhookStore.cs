@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Locktera.Core.Security;
+using Microsoft.Extensions.Logging;
 
 namespace Locktera.Core.Webhooks;
 
@@ -17,7 +18,7 @@ namespace Locktera.Core.Webhooks;
 /// range scan lists them newest first and the id alone finds one.</item>
 /// </list>
 /// </summary>
-public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, RecentRows recent)
+public sealed partial class WebhookStore(StorageAccount storage, MasterKey masterKey, RecentRows recent, ILogger<WebhookStore> logger)
 {
     private const string SubscriptionPrefix = "s:";
     private const string CountPrefix = "n:";
@@ -38,7 +39,10 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         await foreach (var row in table.QueryAsync<TableEntity>(
             e => e.PartitionKey == partition && e.RowKey.CompareTo(SubscriptionPrefix) >= 0 && e.RowKey.CompareTo("s;") < 0, cancellationToken: cancellationToken))
         {
-            found.Add(ToSubscription(row));
+            if (Readable(row) is { } subscription)
+            {
+                found.Add(subscription);
+            }
         }
         return found;
     }
@@ -47,7 +51,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
     {
         var table = await Subscriptions(cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(rootOrgId.ToString(), SubscriptionPrefix + id, cancellationToken: cancellationToken);
-        return row.HasValue ? ToSubscription(row.Value!) : null;
+        return row.HasValue ? Readable(row.Value!) : null;
     }
 
     /// <summary>Adds a subscription unless its node already has <paramref name="maxPerNode"/>; false then. Counted exactly however many instances race.</summary>
@@ -89,7 +93,7 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         var table = await Subscriptions(cancellationToken);
         try
         {
-            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row, ToSubscription, change, ToEntity), cancellationToken);
+            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row is null ? null : Readable(row) is null ? null : row, ToSubscription, change, ToEntity), cancellationToken);
         }
         finally
         {
@@ -252,6 +256,27 @@ public sealed class WebhookStore(StorageAccount storage, MasterKey masterKey, Re
         ["CreatedAt"] = s.CreatedAt,
         ["UpdatedAt"] = s.UpdatedAt,
     };
+
+    /// <summary>
+    /// The subscription a row holds, or null when the row was altered outside the service (its
+    /// secret does not open under the master key, or a field does not parse): such a row is known to
+    /// no one, delivers nothing and breaks nothing else of its tree, and is logged once per read.
+    /// </summary>
+    private WebhookSubscription? Readable(TableEntity row)
+    {
+        try
+        {
+            return ToSubscription(row);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or System.Text.Json.JsonException or ArgumentException or InvalidOperationException)
+        {
+            LogUnreadable(logger, row.PartitionKey, row.RowKey);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook subscription row {PartitionKey}/{RowKey} cannot be read (altered outside the service?); it is ignored")]
+    private static partial void LogUnreadable(ILogger logger, string partitionKey, string rowKey);
 
     private WebhookSubscription ToSubscription(TableEntity e)
     {

@@ -165,6 +165,31 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_subscription_row_altered_in_storage_is_ignored_and_breaks_nothing_else_of_its_tree()
+    {
+        await using var receiver = await WebhookReceiver.AnsweringAsync(204);
+        var api = await InstanceAsync(NewQueue());
+        var org = await fixture.CreateRootOrgAsync();
+        var (damagedId, _) = await SubscribeAsync(api, org, receiver.Url("/damaged").AbsoluteUri, "*");
+        var (soundId, _) = await SubscribeAsync(api, org, receiver.Url("/sound").AbsoluteUri, "*");
+        var table = await fixture.ServicesOf(api).GetRequiredService<StorageAccount>().TableAsync(fixture.StoragePrefix + "webhooks", CancellationToken.None);
+        var row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(org.Id, "s:" + damagedId)).Value;
+        var sealedSecret = row.GetBinary("SealedSecret");
+        sealedSecret[^1] ^= 1;
+        row["SealedSecret"] = sealedSecret;
+        await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        fixture.Clock.Advance(RecentRows.Staleness + TimeSpan.FromSeconds(1));
+
+        await EncodeAsync(api, org);
+
+        var received = await ReceivedAsync(receiver, 1);
+        Assert.Equal("/sound", received[0].PathAndQuery);
+        Assert.Equal([soundId], (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).AssertStatus(200).Json!.AsArray().Select(w => w!["id"]!.GetValue<string>()));
+        (await api.GetAsync($"orgs/{org.Id}/webhooks/{damagedId}", org.Key)).AssertProblem(404, 40408);
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{damagedId}/ping", org.Key)).AssertProblem(404, 40408);
+    }
+
+    [Fact]
     public async Task A_subscription_gets_the_events_it_asked_for_of_its_subtree_only()
     {
         await using var receiver = await WebhookReceiver.AnsweringAsync(200);
