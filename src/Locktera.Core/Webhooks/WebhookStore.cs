@@ -39,7 +39,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
         await foreach (var row in table.QueryAsync<TableEntity>(
             e => e.PartitionKey == partition && e.RowKey.CompareTo(SubscriptionPrefix) >= 0 && e.RowKey.CompareTo("s;") < 0, cancellationToken: cancellationToken))
         {
-            if (Readable(row) is { } subscription)
+            if (Readable(row, ToSubscription) is { } subscription)
             {
                 found.Add(subscription);
             }
@@ -51,7 +51,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     {
         var table = await Subscriptions(cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(rootOrgId.ToString(), SubscriptionPrefix + id, cancellationToken: cancellationToken);
-        return row.HasValue ? Readable(row.Value!) : null;
+        return row.HasValue ? Readable(row.Value!, ToSubscription) : null;
     }
 
     /// <summary>Adds a subscription unless its node already has <paramref name="maxPerNode"/>; false then. Counted exactly however many instances race.</summary>
@@ -93,7 +93,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
         var table = await Subscriptions(cancellationToken);
         try
         {
-            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row is null ? null : Readable(row) is null ? null : row, ToSubscription, change, ToEntity), cancellationToken);
+            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row is null || Readable(row, ToSubscription) is null ? null : row, ToSubscription, change, ToEntity), cancellationToken);
         }
         finally
         {
@@ -173,7 +173,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     public async Task<WebhookDelivery?> UpdateDeliveryAsync(Guid webhookId, Guid deliveryId, Func<WebhookDelivery, WebhookDelivery?> change, CancellationToken cancellationToken)
     {
         var table = await Deliveries(cancellationToken);
-        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row => Changed(row, ToDelivery, change, ToEntity), cancellationToken);
+        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row => Changed(row is null || Readable(row, ToDelivery) is null ? null : row, ToDelivery, change, ToEntity), cancellationToken);
     }
 
     /// <summary>
@@ -199,7 +199,11 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
             {
                 continue;
             }
-            page.Add(ToDelivery(row));
+            if (Readable(row, ToDelivery) is not { } delivery)
+            {
+                continue;
+            }
+            page.Add(delivery);
             cursor = row.RowKey;
             if (page.Count == take)
             {
@@ -258,15 +262,15 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     };
 
     /// <summary>
-    /// The subscription a row holds, or null when the row was altered outside the service (its
-    /// secret does not open under the master key, or a field does not parse): such a row is known to
-    /// no one, delivers nothing and breaks nothing else of its tree, and is logged once per read.
+    /// What a row holds, or null when the row was altered outside the service (a secret that does not
+    /// open under the master key, a field that does not parse): such a row is known to no one, delivers
+    /// nothing and breaks nothing else of its tree or its subscription, and is logged at each read.
     /// </summary>
-    private WebhookSubscription? Readable(TableEntity row)
+    private T? Readable<T>(TableEntity row, Func<TableEntity, T> read) where T : class
     {
         try
         {
-            return ToSubscription(row);
+            return read(row);
         }
         catch (Exception e) when (e is CryptographicException or FormatException or System.Text.Json.JsonException or ArgumentException or InvalidOperationException)
         {
@@ -275,7 +279,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook subscription row {PartitionKey}/{RowKey} cannot be read (altered outside the service?); it is ignored")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook row {PartitionKey}/{RowKey} cannot be read (altered outside the service?); it is ignored")]
     private static partial void LogUnreadable(ILogger logger, string partitionKey, string rowKey);
 
     private WebhookSubscription ToSubscription(TableEntity e)

@@ -187,6 +187,15 @@ public class WebhookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal([soundId], (await api.GetAsync($"orgs/{org.Id}/webhooks", org.Key)).AssertStatus(200).Json!.AsArray().Select(w => w!["id"]!.GetValue<string>()));
         (await api.GetAsync($"orgs/{org.Id}/webhooks/{damagedId}", org.Key)).AssertProblem(404, 40408);
         (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{damagedId}/ping", org.Key)).AssertProblem(404, 40408);
+
+        // A delivery row altered likewise drops out of its listing, and cannot be redelivered.
+        var delivery = await DeliveryAsync(api, org, soundId, "succeeded");
+        var deliveries = await fixture.ServicesOf(api).GetRequiredService<StorageAccount>().TableAsync(fixture.StoragePrefix + "webhookdeliveries", CancellationToken.None);
+        var deliveryRow = (await deliveries.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == soundId).FirstAsync());
+        deliveryRow["Status"] = "Nonsense";
+        await deliveries.UpdateEntityAsync(deliveryRow, deliveryRow.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        Assert.Empty((await api.GetAsync($"orgs/{org.Id}/webhooks/{soundId}/deliveries", org.Key)).AssertStatus(200).Json!.AsArray());
+        (await api.SendAsync(HttpMethod.Post, $"orgs/{org.Id}/webhooks/{soundId}/deliveries/{delivery["id"]!.GetValue<string>()}/redeliver", org.Key)).AssertProblem(404, 40409);
     }
 
     [Fact]
