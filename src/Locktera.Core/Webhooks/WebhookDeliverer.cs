@@ -83,15 +83,17 @@ public sealed partial class WebhookDeliverer(
         var attempt = await sender.SendAsync(subscription.Url, claimed.Id.ToString(), now, claimed.Body, subscription.SigningSecrets(now), cancellationToken);
         if (attempt.Succeeded)
         {
-            await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Succeeded, null, cancellationToken);
-            // Read afresh: what this instance keeps of the subscription may be seconds behind.
+            // Read afresh: what this instance keeps of the subscription may be seconds behind. As on
+            // failure, the subscription first, then the delivery.
             await store.UpdateAsync(subscription.RootOrgId, subscription.Id, s => s.ConsecutiveFailures == 0 ? null : s with { ConsecutiveFailures = 0 }, cancellationToken);
+            await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Succeeded, null, cancellationToken);
             return;
         }
         if (attempt.StatusCode == 410)
         {
-            await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Failed, null, cancellationToken);
+            // Disabled first (that is repeatable), so that whoever sees the delivery failed sees why.
             await DisableAsync(subscription, WebhookSubscription.DisabledGone, cancellationToken);
+            await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Failed, null, cancellationToken);
             return;
         }
         if (NextDelay(claimed, message.Attempt, attempt.At) is { } delay)
@@ -100,12 +102,14 @@ public sealed partial class WebhookDeliverer(
             await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Pending, attempt.At + delay, cancellationToken);
             return;
         }
-        await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Failed, null, cancellationToken);
+        // Counted (and disabled) before the delivery is written failed, so that whoever sees it failed
+        // sees its count; a crash in between counts the delivery once more when its attempt is repeated.
         var counted = await store.UpdateAsync(subscription.RootOrgId, subscription.Id, s => s with { ConsecutiveFailures = s.ConsecutiveFailures + 1 }, cancellationToken);
         if (counted is { Enabled: true } && counted.ConsecutiveFailures >= options.Value.WebhookFailuresBeforeDisable)
         {
             await DisableAsync(counted, WebhookSubscription.DisabledFailing, cancellationToken);
         }
+        await FinishAsync(claimed, message.Attempt, attempt, DeliveryStatus.Failed, null, cancellationToken);
     }
 
     /// <summary>
