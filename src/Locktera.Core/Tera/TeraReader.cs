@@ -8,7 +8,8 @@ namespace Locktera.Core.Tera;
 /// <see cref="TeraRun.StoredRange"/>. Each segment is authenticated before any of its bytes is
 /// written. <see cref="StartAsync"/> already reads and authenticates the first segment, so a caller
 /// learns that stored bytes are damaged or not the container's before it answers at all. While a
-/// segment is decrypted and written, the next one is being read (one segment ahead, no more).
+/// segment is written, the next one is being read and then decrypted into a second buffer (one
+/// segment ahead, no more), so reading, decrypting and writing overlap.
 /// </summary>
 public sealed class TeraReader : IAsyncDisposable
 {
@@ -19,7 +20,10 @@ public sealed class TeraReader : IAsyncDisposable
     private readonly long _from;
     private readonly long _to;
     private readonly long _lastSegment;
-    private readonly byte[] _plaintext;
+    private byte[] _plaintext;
+
+    /// <summary>The plaintext being written while the next segment is decrypted into <see cref="_plaintext"/>.</summary>
+    private byte[] _writing;
     private byte[] _sealed;
 
     /// <summary>Where the next segment's stored bytes are being read to, while <see cref="_reading"/> runs.</summary>
@@ -42,6 +46,7 @@ public sealed class TeraReader : IAsyncDisposable
         _sealed = ArrayPool<byte>.Shared.Rent(header.SegmentSize + Aead.TagSize);
         _ahead = ArrayPool<byte>.Shared.Rent(header.SegmentSize + Aead.TagSize);
         _plaintext = ArrayPool<byte>.Shared.Rent(header.SegmentSize);
+        _writing = ArrayPool<byte>.Shared.Rent(header.SegmentSize);
     }
 
     /// <summary>
@@ -70,16 +75,30 @@ public sealed class TeraReader : IAsyncDisposable
     /// <summary>Writes the range to <paramref name="output"/>, segment by segment, each authenticated first.</summary>
     public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
     {
-        if (_end > _start)
+        var writing = Write(output, cancellationToken);
+        try
         {
-            await output.WriteAsync(_plaintext.AsMemory(_start, _end - _start), cancellationToken);
+            while (_next <= _lastSegment)
+            {
+                // The segment just authenticated is written from the other buffer while this one fills.
+                (_plaintext, _writing) = (_writing, _plaintext);
+                await ReadSegmentAsync(cancellationToken);
+                await writing;
+                writing = Write(output, cancellationToken);
+            }
         }
-        while (_next <= _lastSegment)
+        catch
         {
-            await ReadSegmentAsync(cancellationToken);
-            await output.WriteAsync(_plaintext.AsMemory(_start, _end - _start), cancellationToken);
+            // No write may still hold a buffer when the reader lets it go; the first failure is the one reported.
+            await writing.ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
         }
+        await writing;
     }
+
+    /// <summary>Starts writing the decrypted part of the current segment (its range's bytes), from its own buffer.</summary>
+    private Task Write(Stream output, CancellationToken cancellationToken) =>
+        _end > _start ? output.WriteAsync(_plaintext.AsMemory(_start, _end - _start), cancellationToken).AsTask() : Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -90,9 +109,11 @@ public sealed class TeraReader : IAsyncDisposable
         }
         await _stored.DisposeAsync();
         CryptographicOperations.ZeroMemory(_plaintext.AsSpan(0, _header.SegmentSize));
+        CryptographicOperations.ZeroMemory(_writing.AsSpan(0, _header.SegmentSize));
         ArrayPool<byte>.Shared.Return(_sealed);
         ArrayPool<byte>.Shared.Return(_ahead);
         ArrayPool<byte>.Shared.Return(_plaintext);
+        ArrayPool<byte>.Shared.Return(_writing);
     }
 
     private async Task ReadSegmentAsync(CancellationToken cancellationToken)
