@@ -38,8 +38,8 @@ public sealed class WebhookService(
             : throw new LockteraException(ErrorCode.TooManyWebhooks, $"The organization has {limit} webhook subscriptions: delete one first.");
     }
 
-    public async Task<IReadOnlyList<WebhookSubscription>> ListAsync(Org node, CancellationToken cancellationToken) =>
-        [.. (await store.OfTreeAsync(node.RootOrgId, cancellationToken)).Where(s => s.OrgId == node.Id)];
+    public Task<IReadOnlyList<WebhookSubscription>> ListAsync(Org node, CancellationToken cancellationToken) =>
+        store.OfTreeAsync(node.RootOrgId, cancellationToken, node.Id);
 
     public async Task<WebhookSubscription> GetAsync(Org node, string id, CancellationToken cancellationToken) =>
         Guid.TryParse(id, out var parsed) && await store.FindAsync(node.RootOrgId, parsed, cancellationToken) is { } found && found.OrgId == node.Id

@@ -30,14 +30,18 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     public async Task<IReadOnlyList<WebhookSubscription>> OfTreeRecentAsync(Guid rootOrgId, CancellationToken cancellationToken) =>
         (await recent.GetAsync(RecentKey(rootOrgId), async () => (WebhookSubscription[]?)[.. await OfTreeAsync(rootOrgId, cancellationToken)]))!;
 
-    /// <summary>Every subscription of the tree under <paramref name="rootOrgId"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<WebhookSubscription>> OfTreeAsync(Guid rootOrgId, CancellationToken cancellationToken)
+    /// <summary>Every subscription of the tree under <paramref name="rootOrgId"/>, or of its node <paramref name="orgId"/> only, oldest first.</summary>
+    public async Task<IReadOnlyList<WebhookSubscription>> OfTreeAsync(Guid rootOrgId, CancellationToken cancellationToken, Guid? orgId = null)
     {
         var table = await Subscriptions(cancellationToken);
-        var partition = rootOrgId.ToString();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {rootOrgId.ToString()} and RowKey ge {SubscriptionPrefix} and RowKey lt {"s;"}");
+        if (orgId is { } node)
+        {
+            // The node's own, found by the store rather than by reading the whole tree's.
+            filter += " and " + TableClient.CreateQueryFilter($"OrgId eq {node.ToString()}");
+        }
         var found = new List<WebhookSubscription>();
-        await foreach (var row in table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == partition && e.RowKey.CompareTo(SubscriptionPrefix) >= 0 && e.RowKey.CompareTo("s;") < 0, cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (Readable(row, ToSubscription) is { } subscription)
             {
@@ -93,7 +97,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
         var table = await Subscriptions(cancellationToken);
         try
         {
-            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row is null || Readable(row, ToSubscription) is null ? null : row, ToSubscription, change, ToEntity), cancellationToken);
+            return await table.UpdateAsync<WebhookSubscription?>(rootOrgId.ToString(), SubscriptionPrefix + id, row => Changed(row, r => Readable(r, ToSubscription), change, ToEntity), cancellationToken);
         }
         finally
         {
@@ -145,7 +149,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     {
         var deliveries = await Deliveries(cancellationToken);
         var subscriptions = await Subscriptions(cancellationToken);
-        foreach (var subscription in (await OfTreeAsync(rootOrgId, cancellationToken)).Where(s => s.OrgId == orgId))
+        foreach (var subscription in await OfTreeAsync(rootOrgId, cancellationToken, orgId))
         {
             await deliveries.DeletePartitionAsync(subscription.Id.ToString(), cancellationToken);
             await subscriptions.DeleteEntityAsync(rootOrgId.ToString(), SubscriptionPrefix + subscription.Id, cancellationToken: cancellationToken);
@@ -173,7 +177,7 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     public async Task<WebhookDelivery?> UpdateDeliveryAsync(Guid webhookId, Guid deliveryId, Func<WebhookDelivery, WebhookDelivery?> change, CancellationToken cancellationToken)
     {
         var table = await Deliveries(cancellationToken);
-        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row => Changed(row is null || Readable(row, ToDelivery) is null ? null : row, ToDelivery, change, ToEntity), cancellationToken);
+        return await table.UpdateAsync<WebhookDelivery?>(webhookId.ToString(), DeliveryKey(deliveryId), row => Changed(row, r => Readable(r, ToDelivery), change, ToEntity), cancellationToken);
     }
 
     /// <summary>
@@ -217,14 +221,16 @@ public sealed partial class WebhookStore(StorageAccount storage, MasterKey maste
     public static bool IsCursor(string cursor) =>
         cursor.Length == DeliveryPrefix.Length + 32 && cursor.StartsWith(DeliveryPrefix, StringComparison.Ordinal) && cursor[DeliveryPrefix.Length..].All(char.IsAsciiHexDigitLower);
 
-    /// <summary>The decision of an update under the row's ETag: nothing when there is no row, or the change writes nothing.</summary>
-    private static (TableEntity? Write, T? Result) Changed<T>(TableEntity? row, Func<TableEntity, T> read, Func<T, T?> change, Func<T, TableEntity> write) where T : class
+    /// <summary>
+    /// The decision of an update under the row's ETag: nothing when there is no row, or none that can
+    /// be read (<see cref="Readable{T}"/>), or the change writes nothing.
+    /// </summary>
+    private static (TableEntity? Write, T? Result) Changed<T>(TableEntity? row, Func<TableEntity, T?> read, Func<T, T?> change, Func<T, TableEntity> write) where T : class
     {
-        if (row is null)
+        if (row is null || read(row) is not { } current)
         {
             return (null, null);
         }
-        var current = read(row);
         return change(current) is { } next ? (write(next), next) : (null, current);
     }
 

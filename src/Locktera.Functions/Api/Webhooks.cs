@@ -67,11 +67,11 @@ public sealed class Webhooks(WebhookService webhooks)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = One + "/deliveries")] HttpRequest req, string webhook_id, CancellationToken cancellationToken)
     {
         var paging = Paging.From(req, WebhookStore.IsCursor);
-        var status = QueryValues.Text(req, "status") is { } text
-            ? Enum.TryParse<DeliveryStatus>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _)
-                ? parsed
-                : throw LockteraException.Validation("status", "must be pending, succeeded or failed")
-            : (DeliveryStatus?)null;
+        // One of the names exactly (Enum.TryParse would also take "1" or "pending,failed").
+        DeliveryStatus? status = QueryValues.Text(req, "status") is { } text
+            ? Enum.GetValues<DeliveryStatus>().Where(s => s.ToString().Equals(text, StringComparison.OrdinalIgnoreCase)).Select(s => (DeliveryStatus?)s).FirstOrDefault()
+                ?? throw LockteraException.Validation("status", "must be pending, succeeded or failed")
+            : null;
         var (page, cursor) = await webhooks.ListDeliveriesAsync(req.TargetOrg(), webhook_id, status, paging.Cursor, paging.Skip, paging.Limit, cancellationToken);
         return paging.Answer(req, page, d => new WebhookDeliveryView(d), page.Count == paging.Limit ? cursor : null);
     }
