@@ -158,9 +158,19 @@ internal sealed class LockteraPipeline : IDisposable
         return given.Count == 0 ? null : "?" + string.Join('&', given);
     }
 
+    /// <summary>
+    /// A request with the key. Some URLs come from answers (a <c>Link</c>, an upload session's
+    /// endpoints) or from a resume file: the key goes only to the API the client was made for, never
+    /// to another origin such a URL might name.
+    /// </summary>
     public HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content)
     {
-        var request = new HttpRequestMessage(method, url) { Content = content };
+        var target = Http.BaseAddress is { } api ? new Uri(api, url) : new Uri(url, UriKind.Absolute);
+        if (Http.BaseAddress is { } origin && Uri.Compare(origin, target, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new InvalidOperationException($"Refusing to send the API key to {target.GetLeftPart(UriPartial.Authority)}: it is not the API's origin.");
+        }
+        var request = new HttpRequestMessage(method, target) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
         return request;
     }

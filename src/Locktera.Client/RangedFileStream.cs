@@ -40,7 +40,8 @@ internal sealed class RangedFileStream : Stream
         HttpResponseMessage response;
         try
         {
-            response = await pipeline.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            // Headers first: an answer that ignored the Range (a 200 with the whole file) is never read whole.
+            response = await pipeline.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (LockteraException e) when (e.Status == 416)
         {
@@ -49,6 +50,10 @@ internal sealed class RangedFileStream : Stream
         }
         using (response)
         {
+            if (response.StatusCode != System.Net.HttpStatusCode.PartialContent && (response.Content.Headers.ContentLength ?? long.MaxValue) > MinimumRead)
+            {
+                throw new InvalidOperationException("The server answered the whole file to a Range request: a seekable stream needs Range support.");
+            }
             var first = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             var length = ContentRanges.TotalOf(response) ?? first.Length;
             return new RangedFileStream(pipeline, url, configure, length, response.Headers.ETag, first);

@@ -44,27 +44,27 @@ public sealed class StorageAccount
         Once(_tables, name, async n =>
         {
             var client = TableService.GetTableClient(n);
-            await client.CreateIfNotExistsAsync(cancellationToken);
+            await client.CreateIfNotExistsAsync(CancellationToken.None);
             return client;
-        });
+        }, cancellationToken);
 
     /// <summary>A client for a blob container that exists, created as <see cref="TableAsync"/> creates tables.</summary>
     public Task<BlobContainerClient> ContainerAsync(string name, CancellationToken cancellationToken) =>
         Once(_containers, name, async n =>
         {
             var client = BlobService.GetBlobContainerClient(n);
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
             return client;
-        });
+        }, cancellationToken);
 
     /// <summary>A client for a queue that exists, created as <see cref="TableAsync"/> creates tables.</summary>
     public Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken) =>
         Once(_queues, name, async n =>
         {
             var client = QueueService.GetQueueClient(n);
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
             return client;
-        });
+        }, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="text"/> to the queue <paramref name="queue"/> (created when missing), to be
@@ -77,7 +77,12 @@ public sealed class StorageAccount
         await client.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
     }
 
-    private static Task<T> Once<T>(ConcurrentDictionary<string, Task<T>> created, string name, Func<string, Task<T>> create)
+    /// <summary>
+    /// The one creation of <paramref name="name"/> every caller shares. It is made with no caller's
+    /// token (one caller giving up must not fail the others who wait on it); each caller waits on it
+    /// with its own.
+    /// </summary>
+    private static Task<T> Once<T>(ConcurrentDictionary<string, Task<T>> created, string name, Func<string, Task<T>> create, CancellationToken cancellationToken)
     {
         var task = created.GetOrAdd(name, create);
         if (task.IsFaulted || task.IsCanceled)
@@ -85,7 +90,7 @@ public sealed class StorageAccount
             created.TryRemove(new KeyValuePair<string, Task<T>>(name, task));
             task = created.GetOrAdd(name, create);
         }
-        return task;
+        return task.WaitAsync(cancellationToken);
     }
 
     /// <summary>
