@@ -15,10 +15,18 @@ using Azure.Storage.Blobs.Specialized;
 //      time, vs. the same bytes as blocks of the same size, 8 at a time, straight to the same Azurite;
 //   6. the peak memory of that process for a 256 MiB vs. a session of twice the large file;
 //   then the request rows (RequestBench), the transfers (TransferBench) and the webhooks (WebhookBench).
-// Usage: Locktera.Bench <storage connection string> [size MiB for 1, 2, 5 and 6, default 1024] [Locktera.DevHost.dll, for 5 and 6]
+// Usage: Locktera.Bench <storage connection string> [size MiB for 1, 2, 5 and 6, default 1024] [Locktera.DevHost.dll]
+//        [the groups of rows to run, all by default: drm (4), storage (1–3), requests, transfers, webhooks, sessions (5, 6)]
+// Every group but drm and storage needs the DevHost.
 var connection = args.Length > 0 ? args[0] : throw new ArgumentException("Pass the blob connection string.");
 var largeMiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
 var devHost = args.Length > 2 ? args[2] : null;
+string[] groups = ["drm", "storage", "requests", "transfers", "webhooks", "sessions"];
+var only = args.Length > 3 ? args[3..] : groups;
+if (only.Except(groups).FirstOrDefault() is { } unknown)
+{
+    throw new ArgumentException($"No group of rows is called '{unknown}': name some of {string.Join(", ", groups)}.");
+}
 var container = new BlobServiceClient(connection).GetBlobContainerClient("bench" + Guid.NewGuid().ToString("N")[..8]);
 await container.CreateAsync();
 var store = new BlobContentStore(container);
@@ -29,57 +37,74 @@ const int SessionPartBytes = 16 * 1024 * 1024;
 
 try
 {
-    // 4. DRM decisions first: they need no storage, and run before the disk is busy.
-    var (noRules, manyRules, parseNone, parseMany) = DrmBench.Measure();
-    results.Add(("one DRM decision, no rules vs. 1,000 IP + 100 geo entries (µs, median of 2,000)", Micros(noRules), Micros(manyRules), Ratio(manyRules, noRules)));
-    results.Add(("parse + decide, once per rules version (µs, median of 2,000)", Micros(parseNone), Micros(parseMany), Ratio(parseMany, parseNone)));
+    if (only.Contains("drm"))
+    {
+        // 4. DRM decisions first: they need no storage, and run before the disk is busy.
+        var (noRules, manyRules, parseNone, parseMany) = DrmBench.Measure();
+        results.Add(("one DRM decision, no rules vs. 1,000 IP + 100 geo entries (µs, median of 2,000 after 1 s of warm-up)", Micros(noRules), Micros(manyRules), Ratio(manyRules, noRules)));
+        results.Add(("parse + decide, once per rules version (µs, median of 2,000 after 1 s of warm-up)", Micros(parseNone), Micros(parseMany), Ratio(parseMany, parseNone)));
+    }
 
-    // 1. Throughput, same bytes, same adapter; best of three to damp disk noise.
-    const int throughputMiB = 256;
-    var plain = await Best(3, () => Time(() => PlainUploadAsync(store, "plain", throughputMiB)));
-    var encode = await Best(3, () => Time(() => EncodeAsync(store, "encoded", throughputMiB, publicKey)));
-    results.Add(($"upload {throughputMiB} MiB (s, best of 3)", Seconds(plain), Seconds(encode), Ratio(encode, plain)));
+    if (only.Contains("storage"))
+    {
+        // 1. Throughput, same bytes, same adapter; best of three to damp disk noise.
+        const int throughputMiB = 256;
+        var plain = await Best(3, () => Time(() => PlainUploadAsync(store, "plain", throughputMiB)));
+        var encode = await Best(3, () => Time(() => EncodeAsync(store, "encoded", throughputMiB, publicKey)));
+        results.Add(($"upload {throughputMiB} MiB (s, best of 3)", Seconds(plain), Seconds(encode), Ratio(encode, plain)));
 
-    // 2. Peak memory while encoding: small vs large file.
-    var smallPeak = await PeakMemoryAsync(() => EncodeAsync(store, "small", 64, publicKey));
-    (TeraHeader, TeraKeys, TeraWritten) large = default;
-    var largePeak = await PeakMemoryAsync(async () => large = await EncodeAsync(store, "large", largeMiB, publicKey));
-    results.Add(($"peak working set, encode 64 MiB vs {largeMiB} MiB (MiB)", Mib(smallPeak), Mib(largePeak), Ratio(largePeak, smallPeak)));
+        // 2. Peak memory while encoding: small vs large file.
+        var smallPeak = await PeakMemoryAsync(() => EncodeAsync(store, "small", 64, publicKey));
+        (TeraHeader, TeraKeys, TeraWritten) large = default;
+        var largePeak = await PeakMemoryAsync(async () => large = await EncodeAsync(store, "large", largeMiB, publicKey));
+        results.Add(($"peak working set, encode 64 MiB vs {largeMiB} MiB (MiB)", Mib(smallPeak), Mib(largePeak), Ratio(largePeak, smallPeak)));
 
-    // 3. Range latency: a 4 KiB range in the middle of a 1 MiB file vs. of the large file.
-    var smallRange = await RangeLatencyAsync(store, "small-range", await EncodeAsync(store, "small-range", 1, publicKey));
-    var largeRange = await RangeLatencyAsync(store, "large", large);
-    results.Add(("4 KiB Range read, 1 MiB vs large file (ms, median of 50)", Millis(smallRange), Millis(largeRange), Ratio(largeRange, smallRange)));
+        // 3. Range latency: a 4 KiB range in the middle of a 1 MiB file vs. of the large file.
+        var smallRange = await RangeLatencyAsync(store, "small-range", await EncodeAsync(store, "small-range", 1, publicKey));
+        var largeRange = await RangeLatencyAsync(store, "large", large);
+        results.Add(("4 KiB Range read, 1 MiB vs large file (ms, median of 50)", Millis(smallRange), Millis(largeRange), Ratio(largeRange, smallRange)));
+    }
 
     if (devHost is not null)
     {
-        foreach (var (measure, baseline, locktera) in await RequestBench.RunAsync(devHost, connection))
+        if (only.Contains("requests"))
         {
-            results.Add((measure, Millis(baseline), Millis(locktera), Ratio(locktera, baseline)));
+            foreach (var (measure, baseline, locktera) in await RequestBench.RunAsync(devHost, connection))
+            {
+                results.Add((measure, Millis(baseline), Millis(locktera), Ratio(locktera, baseline)));
+            }
         }
-        await TransferBench.AddAsync(results, connection, devHost);
-        await WebhookBench.AddAsync(results, connection, devHost);
+        if (only.Contains("transfers"))
+        {
+            await TransferBench.AddAsync(results, connection, devHost);
+        }
+        if (only.Contains("webhooks"))
+        {
+            await WebhookBench.AddAsync(results, connection, devHost);
+        }
+        if (only.Contains("sessions"))
+        {
+            // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
+            const int parallel = 8;
+            var size = largeMiB * 1024L * 1024;
+            var parts = new PartSource(SessionPartBytes, 8);
+            await using (var api = await DevHostProcess.StartAsync(devHost, connection))
+            {
+                var blocks = await Best(2, () => Time(() => PlainBlocksAsync(container, "blocks", size, parts, parallel)));
+                var session = await Best(2, () => Time(() => SessionUploadAsync(api, size, parts, parallel)));
+                results.Add(($"upload {largeMiB} MiB in 16 MiB parts, {parallel} at a time (s, best of 2): staged blocks vs. an upload session over HTTP", Seconds(blocks), Seconds(session), Ratio(session, blocks)));
+            }
 
-        // 5. Upload session throughput: the parts are made before the clock starts, the same bytes for both.
-        const int parallel = 8;
-        var size = largeMiB * 1024L * 1024;
-        var parts = new PartSource(SessionPartBytes, 8);
-        await using (var api = await DevHostProcess.StartAsync(devHost, connection))
-        {
-            var blocks = await Best(2, () => Time(() => PlainBlocksAsync(container, "blocks", size, parts, parallel)));
-            var session = await Best(2, () => Time(() => SessionUploadAsync(api, size, parts, parallel)));
-            results.Add(($"upload {largeMiB} MiB in 16 MiB parts, {parallel} at a time (s, best of 2): staged blocks vs. an upload session over HTTP", Seconds(blocks), Seconds(session), Ratio(session, blocks)));
+            // 6. The API process's peak memory: a fresh process for each session size.
+            var peaks = new List<long>();
+            foreach (var mebibytes in new[] { 256, 2 * largeMiB })
+            {
+                await using var api = await DevHostProcess.StartAsync(devHost, connection);
+                await SessionUploadAsync(api, mebibytes * 1024L * 1024, parts, parallel);
+                peaks.Add(api.PeakMemoryBytes);
+            }
+            results.Add(($"peak memory of the API process, upload session of 256 MiB vs {2 * largeMiB} MiB, {parallel} parts at a time (MiB)", Mib(peaks[0]), Mib(peaks[1]), Ratio(peaks[1], peaks[0])));
         }
-
-        // 6. The API process's peak memory: a fresh process for each session size.
-        var peaks = new List<long>();
-        foreach (var mebibytes in new[] { 256, 2 * largeMiB })
-        {
-            await using var api = await DevHostProcess.StartAsync(devHost, connection);
-            await SessionUploadAsync(api, mebibytes * 1024L * 1024, parts, parallel);
-            peaks.Add(api.PeakMemoryBytes);
-        }
-        results.Add(($"peak memory of the API process, upload session of 256 MiB vs {2 * largeMiB} MiB, {parallel} parts at a time (MiB)", Mib(peaks[0]), Mib(peaks[1]), Ratio(peaks[1], peaks[0])));
     }
 }
 finally
