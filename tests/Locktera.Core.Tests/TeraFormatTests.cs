@@ -124,6 +124,45 @@ public class TeraFormatTests
         }
     }
 
+    /// <summary>The reader goes batch by batch (<see cref="TeraReader.BatchBytes"/>): ranges that start, end or cross anywhere in a file of several batches.</summary>
+    [Fact]
+    public async Task Ranges_across_the_readers_batches_decrypt_exactly_the_requested_bytes()
+    {
+        const int batch = TeraReader.BatchBytes;
+        var content = Random((2 * batch) + (3 * Segment) + 7, 7);
+        var (stored, written) = await Encode([("f", content)]);
+        var header = TeraHeader.Parse(stored);
+        var keys = header.Keys(header.UnwrapContentKey(OrgKey.Private), null);
+        long[] edges = [0, 1, Segment - 1, Segment, batch - Segment, batch - 1, batch, batch + 1, (2 * batch) - 1, 2 * batch, content.Length - 1];
+        var ranges = edges.SelectMany(from => edges.Where(to => to >= from).Select(to => (from, to)))
+            .Concat(Enumerable.Range(0, 20).Select(seed => new Random(seed)).Select(r => r.NextInt64(content.Length)).Select(from => (from, to: Math.Min(content.Length - 1, from + (batch / 2)))));
+        foreach (var (from, to) in ranges)
+        {
+            Assert.Equal(content.AsSpan((int)from, (int)(to - from + 1)).ToArray(), await ReadRange(stored, header, keys, written, 0, from, to));
+        }
+    }
+
+    /// <summary>A damaged segment in a later batch: what came before it is written, nothing of its own batch is.</summary>
+    [Fact]
+    public async Task No_byte_of_a_batch_is_written_before_all_its_segments_are_authenticated()
+    {
+        const int batch = TeraReader.BatchBytes;
+        var content = Random((2 * batch) + 5, 8);
+        var (stored, written) = await Encode([("f", content)]);
+        var header = TeraHeader.Parse(stored);
+        var keys = header.Keys(header.UnwrapContentKey(OrgKey.Private), null);
+        // The last segment of the second batch.
+        var damaged = (byte[])stored.Clone();
+        damaged[written.Index.Files[0].Offset + (((2L * batch / Segment) - 1) * (Segment + 16)) + 3] ^= 1;
+        var run = TeraRun.Of(header, written.Index, 0, 0);
+        var (a, b) = run.Of(written.Index.Files[0], 0, content.Length - 1);
+        var (offset, length) = run.StoredRange(a, b);
+        await using var reader = await TeraReader.StartAsync(header, keys, run, new MemoryStream(damaged, (int)offset, (int)length), a, b, CancellationToken.None);
+        var output = new MemoryStream();
+        await Assert.ThrowsAsync<TeraIntegrityException>(() => reader.CopyToAsync(output, CancellationToken.None));
+        Assert.Equal(content.AsSpan(0, batch).ToArray(), output.ToArray());
+    }
+
     [Fact]
     public async Task A_password_is_needed_and_checked()
     {
