@@ -128,7 +128,7 @@ public class TeraFormatTests
     [Fact]
     public async Task Ranges_across_the_readers_batches_decrypt_exactly_the_requested_bytes()
     {
-        const int batch = TeraReader.BatchBytes;
+        var batch = TeraReader.BatchSegments(Segment) * Segment;
         var content = Random((2 * batch) + (3 * Segment) + 7, 7);
         var (stored, written) = await Encode([("f", content)]);
         var header = TeraHeader.Parse(stored);
@@ -146,7 +146,7 @@ public class TeraFormatTests
     [Fact]
     public async Task No_byte_of_a_batch_is_written_before_all_its_segments_are_authenticated()
     {
-        const int batch = TeraReader.BatchBytes;
+        var batch = TeraReader.BatchSegments(Segment) * Segment;
         var content = Random((2 * batch) + 5, 8);
         var (stored, written) = await Encode([("f", content)]);
         var header = TeraHeader.Parse(stored);

@@ -15,7 +15,10 @@ namespace Locktera.Core.Tera;
 /// </summary>
 public sealed class TeraReader : IAsyncDisposable
 {
-    /// <summary>The most plaintext one batch holds: a decode holds four buffers of about this size, whatever the range.</summary>
+    /// <summary>
+    /// The most stored bytes one batch holds: a decode holds four buffers of at most this size (the
+    /// shared pool's own, a power of two), whatever the range.
+    /// </summary>
     public const int BatchBytes = 1024 * 1024;
 
     private readonly TeraHeader _header;
@@ -28,7 +31,7 @@ public sealed class TeraReader : IAsyncDisposable
     private readonly int _batchSegments;
     private byte[] _plaintext;
 
-    /// <summary>The plaintext being written while the next segment is decrypted into <see cref="_plaintext"/>.</summary>
+    /// <summary>The plaintext being written while the next batch is decrypted into <see cref="_plaintext"/>.</summary>
     private byte[] _writing;
     private byte[] _sealed;
 
@@ -49,7 +52,7 @@ public sealed class TeraReader : IAsyncDisposable
         _to = to;
         _next = from / header.SegmentSize;
         _lastSegment = run.ReadsNothing(from, to) ? _next - 1 : Math.Min(run.SegmentCount - 1, Math.Max(from, to) / header.SegmentSize);
-        _batchSegments = Math.Max(1, BatchBytes / header.SegmentSize);
+        _batchSegments = BatchSegments(header.SegmentSize);
         var batch = (int)Math.Min(_batchSegments, Math.Max(1, _lastSegment - _next + 1));
         _sealed = ArrayPool<byte>.Shared.Rent(batch * (header.SegmentSize + Aead.TagSize));
         _ahead = ArrayPool<byte>.Shared.Rent(batch * (header.SegmentSize + Aead.TagSize));
@@ -162,6 +165,9 @@ public sealed class TeraReader : IAsyncDisposable
         _start = first == _from / size ? (int)(_from % size) : 0;
         _end = (int)(last - first) * size + (last == _to / size ? (int)(_to % size) + 1 : PlainLength(last));
     }
+
+    /// <summary>How many whole sealed segments of <paramref name="segmentSize"/> fit in <see cref="BatchBytes"/> (at least one).</summary>
+    internal static int BatchSegments(int segmentSize) => Math.Max(1, BatchBytes / (segmentSize + Aead.TagSize));
 
     /// <summary>The stored length of segments <paramref name="first"/>..<paramref name="last"/>: each one's plaintext and tag.</summary>
     private int SealedLength(long first, long last) =>
