@@ -20,8 +20,6 @@ static class TransferBench
     private const int FileMiB = 64;
     private const int Runs = 5;
 
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
-
     /// <summary>Runs of the writer and of AES-GCM alone: a tenth of a second each, so more of them damp the noise of a shared machine.</summary>
     private const int CpuRuns = 20;
 
@@ -54,11 +52,11 @@ static class TransferBench
         await using (var api = await DevHostProcess.StartAsync(devHostDll, connection, new Dictionary<string, string> { ["Locktera__AdminRequestsPerMinute"] = "1000000" }))
         {
             var (org, key) = await api.CreateOrgAsync();
-            // Encodes and decodes untimed first: a fresh DevHost spends its first seconds compiling (see RequestBench.WarmUp).
+            // Encodes and decodes untimed first: a fresh DevHost spends its first seconds compiling (RequestBench.WarmUp).
             // The large file's make what runs per segment hot; the small ones' what runs once per request, which
             // the runtime compiles fully only after some thirty calls.
             var warming = Stopwatch.StartNew();
-            while (warming.Elapsed < WarmUp)
+            while (warming.Elapsed < RequestBench.WarmUp)
             {
                 await DecodeAsync(api, org, key, await EncodeAsync(api, org, key, file));
                 for (var i = 0; i < 10; i++)
@@ -69,11 +67,11 @@ static class TransferBench
             var plainUpload = await NodeAsync("upload", connection, container, file);
             var id = "";
             var encode = await Best(Runs, async () => id = await EncodeAsync(api, org, key, file));
-            results.Add(($"encode {FileMiB} MiB over HTTP vs. SDK uploadFile of the file (s, best of {Runs}, the API warmed up {WarmUp.TotalSeconds:0} s first)", Seconds(plainUpload), Seconds(encode), Ratio(encode, plainUpload)));
+            results.Add(($"encode {FileMiB} MiB over HTTP vs. SDK uploadFile of the file (s, best of {Runs}, the API warmed up {RequestBench.WarmUp.TotalSeconds:0} s first)", Seconds(plainUpload), Seconds(encode), Ratio(encode, plainUpload)));
 
             var plainDownload = await NodeAsync("download", connection, container, file);
             var decode = await Best(Runs, () => DecodeAsync(api, org, key, id));
-            results.Add(($"decode {FileMiB} MiB over HTTP vs. SDK download of the plain blob (s, best of {Runs}, the API warmed up {WarmUp.TotalSeconds:0} s first)", Seconds(plainDownload), Seconds(decode), Ratio(decode, plainDownload)));
+            results.Add(($"decode {FileMiB} MiB over HTTP vs. SDK download of the plain blob (s, best of {Runs}, the API warmed up {RequestBench.WarmUp.TotalSeconds:0} s first)", Seconds(plainDownload), Seconds(decode), Ratio(decode, plainDownload)));
         }
         results.Add(($"TeraWriter to a null sink vs. AES-256-GCM alone, {FileMiB} MiB (MiB/s, best of {CpuRuns})", aes.ToString("0", CultureInfo.InvariantCulture), writer.ToString("0", CultureInfo.InvariantCulture), (writer / aes).ToString("0%", CultureInfo.InvariantCulture)));
     }
