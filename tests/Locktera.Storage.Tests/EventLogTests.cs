@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using Locktera.Core.Events;
 using Locktera.Core.Metering;
 using Locktera.Core.Orgs;
@@ -24,13 +21,7 @@ public class EventLogTests
     public async Task A_page_is_one_bounded_range_read_that_returns_no_more_rows_than_the_page()
     {
         var queries = new QueryRecorder();
-        var options = new TableClientOptions();
-        options.AddPolicy(queries, HttpPipelinePosition.PerCall);
-        var storage = new StorageAccount(
-            new TableServiceClient(TestServices.AzuriteConnection, options),
-            new BlobServiceClient(TestServices.AzuriteConnection),
-            new QueueServiceClient(TestServices.AzuriteConnection),
-            new TableNames("t" + Guid.NewGuid().ToString("N")[..12]));
+        var storage = TestServices.Azurite(queries);
         var meter = new UsageMeter(storage, new CounterBuffer(storage, TimeProvider.System, NullLogger<CounterBuffer>.Instance), TimeProvider.System);
         var recent = new RecentRows(new MemoryCache(new MemoryCacheOptions()), TimeProvider.System);
         var masterKey = new MasterKey(Options.Create(new LockteraOptions { MasterKey = Convert.ToBase64String(new byte[32]) }));

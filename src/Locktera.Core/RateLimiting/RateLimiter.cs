@@ -10,9 +10,11 @@ public sealed record RateLimitDecision(bool Allowed, int Limit, int Remaining, T
 /// table storage: the window and how much of its quota instances have taken. An instance takes
 /// quota in leases — a few requests at a time while much is left, one at a time near the limit —
 /// under the row's ETag, and admits requests from its lease in memory: most requests write
-/// nothing, and the leases of all instances together never exceed the limit. What a lease holds
-/// when its window ends is lost, so spread over instances slightly fewer than the limit may be
-/// admitted (at most <see cref="MaxLease"/> − 1 per instance, less near the limit).
+/// nothing, and the leases of all instances together never exceed the limit. Far from the limit an
+/// instance takes its next lease in the background once half of one is spent, so that no request
+/// waits for storage. What a lease holds when its window ends is lost, so spread over instances
+/// slightly fewer than the limit may be admitted (at most 1.5 × <see cref="MaxLease"/> per instance
+/// while far from the limit, less near it).
 /// </summary>
 public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
 {
@@ -20,6 +22,13 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
 
     /// <summary>The most requests one lease takes: 1 write per 10 requests at most, while little is lost at the window's end.</summary>
     public const int MaxLease = 10;
+
+    /// <summary>
+    /// How much of the window's quota must still be free for a lease to be renewed ahead: there, every
+    /// lease is a whole <see cref="MaxLease"/>. Nearer the limit, leases shrink and are taken only when
+    /// needed, so that an instance does not sit on quota that others could spend.
+    /// </summary>
+    private const int RenewAheadWhileFree = 4 * MaxLease;
 
     private const string Row = "window";
 
@@ -43,7 +52,11 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
         var lease = _leases.GetOrAdd(subject, _ => new Lease());
         if (lease.TryTake(window, limit, resetAfter) is { } fromLease)
         {
-            return fromLease;
+            if (fromLease.RenewAhead)
+            {
+                RenewAhead(subject, limit, lease);
+            }
+            return fromLease.Decision;
         }
         // One lease at a time per subject on this instance: requests that arrive meanwhile take from it.
         await lease.Gate.WaitAsync(cancellationToken);
@@ -51,27 +64,68 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
         {
             if (lease.TryTake(window, limit, resetAfter) is { } meanwhile)
             {
-                return meanwhile;
+                return meanwhile.Decision;
             }
-            var table = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
-            var (leased, granted, taken) = await table.UpdateAsync(subject, Row, row =>
-            {
-                // Decided on the time of the write, never behind the row: a request that waited past
-                // the window's end (or an instance whose clock lags) must not turn a newer window back.
-                var current = Math.Max(WindowOf(time.GetUtcNow()), row?.GetInt64("Window") ?? 0);
-                var taken = row is not null && row.GetInt64("Window") == current ? row.GetInt32("Count") ?? 0 : 0;
-                // A quarter of what is left, so that instances share the rest and the last ones go one by one.
-                var grant = Math.Clamp((limit - taken) / 4, 1, MaxLease);
-                return taken >= limit
-                    ? (null, (current, 0, taken))
-                    : (new TableEntity(subject, Row) { ["Window"] = current, ["Count"] = taken + grant }, (current, grant, taken + grant));
-            }, cancellationToken);
+            var (leased, granted, taken) = await LeaseAsync(subject, limit, cancellationToken);
             return lease.Add(leased, granted, taken, limit, ResetAfter(leased, time.GetUtcNow()));
         }
         finally
         {
             lease.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Takes the subject's next lease while requests still take from the current one. It is no
+    /// request's work: none waits for it (one that finds the lease spent meanwhile waits at the gate,
+    /// then takes from what this added), and it carries no request's trace or cancellation. The gate is
+    /// taken here, before this returns, so that no request can lease in its place. A failure is left to
+    /// the next request that needs a lease, which takes one itself and reports it.
+    /// </summary>
+    private void RenewAhead(string subject, int limit, Lease lease)
+    {
+        if (!lease.Gate.Wait(0))
+        {
+            // A request is leasing already.
+            return;
+        }
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var (leased, granted, taken) = await LeaseAsync(subject, limit, CancellationToken.None);
+                    lease.AddAhead(leased, granted, taken);
+                }
+                catch (Exception)
+                {
+                    // See above: the request that needs the lease leases itself, and fails in its own right.
+                }
+                finally
+                {
+                    lease.Gate.Release();
+                }
+            });
+        }
+    }
+
+    /// <summary>Takes a lease of the subject's quota under the window row's ETag: the window, what was granted (0 when the limit is spent) and what all instances have taken with it.</summary>
+    private async Task<(long Window, int Granted, int Taken)> LeaseAsync(string subject, int limit, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(storage.Names.RateLimits, cancellationToken);
+        return await table.UpdateAsync(subject, Row, row =>
+        {
+            // Decided on the time of the write, never behind the row: a request that waited past
+            // the window's end (or an instance whose clock lags) must not turn a newer window back.
+            var current = Math.Max(WindowOf(time.GetUtcNow()), row?.GetInt64("Window") ?? 0);
+            var taken = row is not null && row.GetInt64("Window") == current ? row.GetInt32("Count") ?? 0 : 0;
+            // A quarter of what is left, so that instances share the rest and the last ones go one by one.
+            var grant = Math.Clamp((limit - taken) / 4, 1, MaxLease);
+            return taken >= limit
+                ? (null, (current, 0, taken))
+                : (new TableEntity(subject, Row) { ["Window"] = current, ["Count"] = taken + grant }, (current, grant, taken + grant));
+        }, cancellationToken);
     }
 
     private static long WindowOf(DateTimeOffset now) => now.ToUnixTimeMilliseconds() / (long)Window.TotalMilliseconds;
@@ -97,7 +151,11 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
             }
         }
 
-        public RateLimitDecision? TryTake(long window, int limit, TimeSpan resetAfter)
+        /// <summary>
+        /// A request admitted from the lease, or null when it is spent or of another window. Says to
+        /// renew ahead when this take leaves half of a whole lease while the window is far from its limit.
+        /// </summary>
+        public (RateLimitDecision Decision, bool RenewAhead)? TryTake(long window, int limit, TimeSpan resetAfter)
         {
             lock (_lock)
             {
@@ -106,21 +164,17 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
                     return null;
                 }
                 _left--;
-                return new RateLimitDecision(true, limit, Remaining(limit), resetAfter);
+                var renewAhead = _left == MaxLease / 2 && limit - _taken >= RenewAheadWhileFree;
+                return (new RateLimitDecision(true, limit, Remaining(limit), resetAfter), renewAhead);
             }
         }
 
+        /// <summary>Adds a lease taken for a request, and admits that request from it when it granted anything.</summary>
         public RateLimitDecision Add(long window, int granted, int taken, int limit, TimeSpan resetAfter)
         {
             lock (_lock)
             {
-                if (_window != window)
-                {
-                    // A new window: what the old lease held is gone.
-                    (_window, _left) = (window, 0);
-                }
-                _left += granted;
-                _taken = taken;
+                Extend(window, granted, taken);
                 if (_left == 0)
                 {
                     return new RateLimitDecision(false, limit, 0, resetAfter);
@@ -128,6 +182,26 @@ public sealed class RateLimiter(StorageAccount storage, TimeProvider time)
                 _left--;
                 return new RateLimitDecision(true, limit, Remaining(limit), resetAfter);
             }
+        }
+
+        /// <summary>Adds a lease taken ahead of need.</summary>
+        public void AddAhead(long window, int granted, int taken)
+        {
+            lock (_lock)
+            {
+                Extend(window, granted, taken);
+            }
+        }
+
+        private void Extend(long window, int granted, int taken)
+        {
+            if (_window != window)
+            {
+                // A new window: what the old lease held is gone.
+                (_window, _left) = (window, 0);
+            }
+            _left += granted;
+            _taken = taken;
         }
 
         /// <summary>What is left of the limit as this instance knows it: what no instance has taken, and what its own lease still holds.</summary>
