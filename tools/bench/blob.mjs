@@ -1,10 +1,13 @@
 // The baseline of bench/Locktera.Bench/TransferBench.cs: a plain blob upload or download with the
 // JavaScript SDK as a client would run it, timed in here so that Node's start is not counted.
-// Usage: node tools/bench/blob.mjs upload|download <connection string> <container> <blob> <file> <runs>
-// Prints the best time of the runs in seconds.
+// Usage: node tools/bench/blob.mjs <connection string> <container> <blob> <file>
+// Then, one per line on standard input, "upload" (the file to the blob) or "download" (the blob,
+// read and dropped); each prints its time in seconds on a line. The process stays up between them,
+// so that the bench can take them in turns with the API's and the SDK stays warm.
+import { createInterface } from "node:readline";
 import { BlobServiceClient } from "@azure/storage-blob";
 
-const [mode, connection, containerName, blobName, file, runs] = process.argv.slice(2);
+const [connection, containerName, blobName, file] = process.argv.slice(2);
 const container = BlobServiceClient.fromConnectionString(connection).getContainerClient(containerName);
 await container.createIfNotExists();
 const blob = container.getBlockBlobClient(blobName);
@@ -13,17 +16,18 @@ const blob = container.getBlockBlobClient(blobName);
 const blockSize = 4 * 1024 * 1024;
 const options = { blockSize, maxSingleShotSize: blockSize, concurrency: 5 };
 
-let best = Infinity;
-for (let i = 0; i < Number(runs); i++) {
+for await (const mode of createInterface({ input: process.stdin })) {
   const start = process.hrtime.bigint();
   if (mode === "upload") {
     await blob.uploadFile(file, options);
-  } else {
+  } else if (mode === "download") {
     const download = await blob.download();
     for await (const _ of download.readableStreamBody) {
       // Read and drop, as a client that streams a download on.
     }
+  } else {
+    console.error(`Unknown mode '${mode}': upload or download.`);
+    process.exit(2);
   }
-  best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+  console.log(Number(process.hrtime.bigint() - start) / 1e9);
 }
-console.log(best);
