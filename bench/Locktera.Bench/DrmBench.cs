@@ -9,6 +9,9 @@ using Locktera.Core.Drm;
 /// </summary>
 internal static class DrmBench
 {
+    /// <summary>Decisions untimed first, so that the runtime has compiled them fully (tiered compilation).</summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
     /// <summary>Medians in µs: a decision with no rules and with many, then parse + decide for each.</summary>
     public static (double NoRules, double ManyRules, double ParseNone, double ParseMany) Measure() => (
         DecisionMicroseconds(new JsonObject(), parse: false),
@@ -81,6 +84,4 @@ internal static class DrmBench
         samples.Sort();
         return samples[samples.Count / 2];
     }
-
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 }

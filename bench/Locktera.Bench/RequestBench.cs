@@ -73,7 +73,7 @@ static class RequestBench
     /// (connections, caches, JIT; <see cref="WarmUp"/> by default), taken in turns, so that a drift of the
     /// machine or the emulator weighs on both alike.
     /// </summary>
-    private static async Task<(List<double> Baseline, List<double> Measured)> InTurnsAsync(Func<Task> baseline, Func<Task> measured, int runs = Samples, TimeSpan? warmUp = null)
+    public static async Task<(List<double> Baseline, List<double> Measured)> InTurnsAsync(Func<Task> baseline, Func<Task> measured, int runs = Samples, TimeSpan? warmUp = null)
     {
         var warming = Stopwatch.StartNew();
         while (warming.Elapsed < (warmUp ?? WarmUp))

@@ -67,13 +67,13 @@ static class TransferBench
             // The baseline in a Node process that stays up, its runs taken in turns with the API's, so that a
             // drift of the machine or of Azurite weighs on both; its first upload and download untimed, as the API's.
             await using var node = NodeBaseline.Start(connection, container, file);
-            await node.TimeAsync("upload");
-            await node.TimeAsync("download");
+            await node.RunAsync("upload");
+            await node.RunAsync("download");
             var id = "";
-            var (plainUpload, encode) = await BestInTurnsAsync(() => node.TimeAsync("upload"), async () => id = await EncodeAsync(api, org, key, file));
+            var (plainUpload, encode) = await BestInTurnsAsync(() => node.RunAsync("upload"), async () => id = await EncodeAsync(api, org, key, file));
             results.Add(($"encode {FileMiB} MiB over HTTP vs. SDK uploadFile of the file (s, best of {Runs} each in turns, the API warmed up {RequestBench.WarmUp.TotalSeconds:0} s first)", Seconds(plainUpload), Seconds(encode), Ratio(encode, plainUpload)));
 
-            var (plainDownload, decode) = await BestInTurnsAsync(() => node.TimeAsync("download"), () => DecodeAsync(api, org, key, id));
+            var (plainDownload, decode) = await BestInTurnsAsync(() => node.RunAsync("download"), () => DecodeAsync(api, org, key, id));
             results.Add(($"decode {FileMiB} MiB over HTTP vs. SDK download of the plain blob (s, best of {Runs} each in turns, the API warmed up {RequestBench.WarmUp.TotalSeconds:0} s first)", Seconds(plainDownload), Seconds(decode), Ratio(decode, plainDownload)));
         }
         results.Add(($"TeraWriter to a null sink vs. AES-256-GCM alone, {FileMiB} MiB (MiB/s, best of {CpuRuns})", aes.ToString("0", CultureInfo.InvariantCulture), writer.ToString("0", CultureInfo.InvariantCulture), (writer / aes).ToString("0%", CultureInfo.InvariantCulture)));
@@ -125,18 +125,11 @@ static class TransferBench
         return count;
     }
 
-    /// <summary>The best times of <see cref="Runs"/> runs of each, taken in turns; the baseline times itself.</summary>
-    private static async Task<(double Baseline, double Measured)> BestInTurnsAsync(Func<Task<double>> baseline, Func<Task> measured)
+    /// <summary>The best times of <see cref="Runs"/> runs of each, taken in turns (<see cref="RequestBench.InTurnsAsync"/>; the warm-up is the caller's).</summary>
+    private static async Task<(double Baseline, double Measured)> BestInTurnsAsync(Func<Task> baseline, Func<Task> measured)
     {
-        var best = (Baseline: double.MaxValue, Measured: double.MaxValue);
-        for (var i = 0; i < Runs; i++)
-        {
-            best.Baseline = Math.Min(best.Baseline, await baseline());
-            var watch = Stopwatch.StartNew();
-            await measured();
-            best.Measured = Math.Min(best.Measured, watch.Elapsed.TotalSeconds);
-        }
-        return best;
+        var (baselines, measures) = await RequestBench.InTurnsAsync(baseline, measured, Runs, TimeSpan.Zero);
+        return (baselines[0], measures[0]);
     }
 
     private static async Task<double> Best(int runs, Func<Task> work)
@@ -157,7 +150,7 @@ static class TransferBench
 
     private static string Ratio(double value, double baseline) => (value / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
 
-    /// <summary>tools/bench/blob.mjs in a process that stays up: a run is a line in, its time in seconds a line out (Node's start is not counted).</summary>
+    /// <summary>tools/bench/blob.mjs in a process that stays up, so that Node's start is not counted: a run is a line in, a line out when it is done.</summary>
     private sealed class NodeBaseline : IAsyncDisposable
     {
         private readonly Process _node;
@@ -174,14 +167,15 @@ static class TransferBench
             return new NodeBaseline(Process.Start(start) ?? throw new InvalidOperationException("node did not start."));
         }
 
-        /// <summary>One run of "upload" or "download", as Node timed it.</summary>
-        public async Task<double> TimeAsync(string mode)
+        /// <summary>One run of "upload" or "download".</summary>
+        public async Task RunAsync(string mode)
         {
             await _node.StandardInput.WriteLineAsync(mode);
             await _node.StandardInput.FlushAsync();
-            return await _node.StandardOutput.ReadLineAsync() is { } seconds
-                ? double.Parse(seconds, CultureInfo.InvariantCulture)
-                : throw new InvalidOperationException($"node tools/bench/blob.mjs stopped during a {mode} ({(_node.HasExited ? $"exit code {_node.ExitCode}" : "still running")}).");
+            if (await _node.StandardOutput.ReadLineAsync() is not "done")
+            {
+                throw new InvalidOperationException($"node tools/bench/blob.mjs stopped during a {mode} ({(_node.HasExited ? $"exit code {_node.ExitCode}" : "still running")}).");
+            }
         }
 
         public async ValueTask DisposeAsync()

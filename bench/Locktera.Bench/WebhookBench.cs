@@ -16,10 +16,10 @@ using System.Text.Json.Nodes;
 static class WebhookBench
 {
     private const int Encodes = 100;
+    private const int Events = 500;
 
     /// <summary>Shorter than <see cref="RequestBench.WarmUp"/>: every encode of the warm-up is a delivery the row then waits for.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
-    private const int Events = 500;
 
     public static async Task AddAsync(List<(string Measure, string Baseline, string Locktera, string Ratio)> results, string connection, string devHostDll)
     {
