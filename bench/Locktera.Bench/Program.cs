@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
@@ -196,7 +197,7 @@ static async Task<double> RangeLatencyAsync(IContentStore store, string key, (Te
             var run = TeraRun.Of(header, written.Index, 0, 0);
             var (offset, length) = run.StoredRange(from, to);
             await using var reader = await TeraReader.StartAsync(header, keys, run, await store.OpenReadAsync(key, offset, length, CancellationToken.None), from, to, CancellationToken.None);
-            await reader.CopyToAsync(Stream.Null, CancellationToken.None);
+            await reader.CopyToAsync(PipeWriter.Create(Stream.Null), CancellationToken.None);
         });
         samples.Add(elapsed);
     }

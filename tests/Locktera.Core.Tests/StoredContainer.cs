@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Locktera.Core.Tera;
 
 namespace Locktera.Core.Tests;
@@ -16,7 +17,7 @@ internal static class StoredContainer
         }
         await using var reader = await TeraReader.StartAsync(header, keys, run, new MemoryStream(stored, (int)offset, (int)length), a, b, CancellationToken.None);
         var output = new MemoryStream();
-        await reader.CopyToAsync(output, CancellationToken.None);
+        await reader.CopyToAsync(PipeWriter.Create(output), CancellationToken.None);
         return output.ToArray();
     }
 

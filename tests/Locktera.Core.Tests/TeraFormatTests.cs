@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Locktera.Core.Tera;
@@ -124,7 +125,10 @@ public class TeraFormatTests
         }
     }
 
-    /// <summary>The reader goes batch by batch (<see cref="TeraReader.BatchBytes"/>): ranges that start, end or cross anywhere in a file of several batches.</summary>
+    /// <summary>
+    /// The reader goes batch by batch: the first segment alone, then <see cref="TeraReader.BatchBytes"/>
+    /// at a time. Ranges that start, end or cross anywhere in a file of several batches.
+    /// </summary>
     [Fact]
     public async Task Ranges_across_the_readers_batches_decrypt_exactly_the_requested_bytes()
     {
@@ -133,7 +137,8 @@ public class TeraFormatTests
         var (stored, written) = await Encode([("f", content)]);
         var header = TeraHeader.Parse(stored);
         var keys = header.Keys(header.UnwrapContentKey(OrgKey.Private), null);
-        long[] edges = [0, 1, Segment - 1, Segment, batch - Segment, batch - 1, batch, batch + 1, (2 * batch) - 1, 2 * batch, content.Length - 1];
+        long[] edges = [0, 1, Segment - 1, Segment, Segment + 1, batch - Segment, batch - 1, batch, batch + 1, Segment + batch - 1, Segment + batch, Segment + batch + 1,
+            (2 * batch) - 1, 2 * batch, Segment + (2 * batch) - 1, Segment + (2 * batch), content.Length - 1];
         var ranges = edges.SelectMany(from => edges.Where(to => to >= from).Select(to => (from, to)))
             .Concat(Enumerable.Range(0, 20).Select(seed => new Random(seed)).Select(r => r.NextInt64(content.Length)).Select(from => (from, to: Math.Min(content.Length - 1, from + (batch / 2)))));
         foreach (var (from, to) in ranges)
@@ -146,21 +151,21 @@ public class TeraFormatTests
     [Fact]
     public async Task No_byte_of_a_batch_is_written_before_all_its_segments_are_authenticated()
     {
-        var batch = TeraReader.BatchSegments(Segment) * Segment;
-        var content = Random((2 * batch) + 5, 8);
+        var batchSegments = TeraReader.BatchSegments(Segment);
+        var content = Random(((2 * batchSegments) + 1) * Segment + 5, 8);
         var (stored, written) = await Encode([("f", content)]);
         var header = TeraHeader.Parse(stored);
         var keys = header.Keys(header.UnwrapContentKey(OrgKey.Private), null);
-        // The last segment of the second batch.
+        // The last segment of the third batch: the first is segment 0 alone, the second segments 1 to batchSegments.
         var damaged = (byte[])stored.Clone();
-        damaged[written.Index.Files[0].Offset + (((2L * batch / Segment) - 1) * (Segment + 16)) + 3] ^= 1;
+        damaged[written.Index.Files[0].Offset + (2L * batchSegments * (Segment + 16)) + 3] ^= 1;
         var run = TeraRun.Of(header, written.Index, 0, 0);
         var (a, b) = run.Of(written.Index.Files[0], 0, content.Length - 1);
         var (offset, length) = run.StoredRange(a, b);
         await using var reader = await TeraReader.StartAsync(header, keys, run, new MemoryStream(damaged, (int)offset, (int)length), a, b, CancellationToken.None);
         var output = new MemoryStream();
-        await Assert.ThrowsAsync<TeraIntegrityException>(() => reader.CopyToAsync(output, CancellationToken.None));
-        Assert.Equal(content.AsSpan(0, batch).ToArray(), output.ToArray());
+        await Assert.ThrowsAsync<TeraIntegrityException>(() => reader.CopyToAsync(PipeWriter.Create(output), CancellationToken.None));
+        Assert.Equal(content.AsSpan(0, (batchSegments + 1) * Segment).ToArray(), output.ToArray());
     }
 
     [Fact]

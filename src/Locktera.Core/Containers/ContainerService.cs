@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json.Nodes;
 using Locktera.Core.Content;
@@ -39,7 +40,7 @@ public sealed record ContainerRules(ContainerRecord Record, DrmRules Rules, stri
 /// </summary>
 public sealed class OpenedFile(TeraReader reader, Func<string, Task> recordIntegrityFailure) : IAsyncDisposable
 {
-    public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
+    public async Task CopyToAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         try
         {

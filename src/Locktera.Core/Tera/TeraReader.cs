@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 
 namespace Locktera.Core.Tera;
 
@@ -9,15 +10,23 @@ namespace Locktera.Core.Tera;
 /// read, each segment of it authenticated, one write, so that a large range costs few reads, writes
 /// and thread wake-ups rather than three per 64 KiB segment. No byte of a batch is written before
 /// all of its segments are authenticated. <see cref="StartAsync"/> already reads and authenticates
-/// the first batch, so a caller learns that stored bytes are damaged or not the container's before
-/// it answers at all. While a batch is written, the next one is being read and then decrypted into
-/// a second buffer (one batch ahead, no more), so reading, decrypting and writing overlap.
+/// the first segment, a batch of its own, so a caller learns that stored bytes are damaged or not
+/// the container's before it answers at all, and answers as soon as one segment has come. While a
+/// batch is decrypted and written, the next one is being read (one batch ahead, no more), so
+/// reading overlaps with both.
+/// <para>
+/// Every batch after the first is decrypted straight into the output's own memory
+/// (<see cref="PipeWriter.GetMemory"/>) and committed only once all of it authenticated: a decode
+/// copies its plaintext once, into the response, rather than twice. The plaintext then lives in the
+/// output's buffers, as any response's bytes do; the reader zeroes the one buffer of its own.
+/// </para>
 /// </summary>
 public sealed class TeraReader : IAsyncDisposable
 {
     /// <summary>
-    /// The most stored bytes one batch holds: a decode holds four buffers of at most this size (the
-    /// shared pool's own, a power of two), whatever the range.
+    /// The most stored bytes one batch holds: whatever the range, a decode holds two buffers of at most
+    /// this size (the shared pool's own, a power of two) and one segment of its own, and the output
+    /// one batch of plaintext.
     /// </summary>
     public const int BatchBytes = 1024 * 1024;
 
@@ -29,18 +38,18 @@ public sealed class TeraReader : IAsyncDisposable
     private readonly long _to;
     private readonly long _lastSegment;
     private readonly int _batchSegments;
-    private byte[] _plaintext;
-
-    /// <summary>The plaintext being written while the next batch is decrypted into <see cref="_plaintext"/>.</summary>
-    private byte[] _writing;
+    /// <summary>The first segment's plaintext, authenticated by <see cref="StartAsync"/> before the caller answers.</summary>
+    private readonly byte[] _first;
     private byte[] _sealed;
 
     /// <summary>Where the next batch's stored bytes are being read to, while <see cref="_reading"/> runs.</summary>
     private byte[] _ahead;
     private Task<int>? _reading;
     private long _next;
-    private int _start;
-    private int _end;
+
+    /// <summary>Where the range's bytes lie in <see cref="_first"/>.</summary>
+    private int _firstStart;
+    private int _firstEnd;
 
     private TeraReader(TeraHeader header, TeraKeys keys, TeraRun run, Stream stored, long from, long to)
     {
@@ -56,13 +65,12 @@ public sealed class TeraReader : IAsyncDisposable
         var batch = (int)Math.Min(_batchSegments, Math.Max(1, _lastSegment - _next + 1));
         _sealed = ArrayPool<byte>.Shared.Rent(batch * (header.SegmentSize + Aead.TagSize));
         _ahead = ArrayPool<byte>.Shared.Rent(batch * (header.SegmentSize + Aead.TagSize));
-        _plaintext = ArrayPool<byte>.Shared.Rent(batch * header.SegmentSize);
-        _writing = ArrayPool<byte>.Shared.Rent(batch * header.SegmentSize);
+        _first = ArrayPool<byte>.Shared.Rent(header.SegmentSize);
     }
 
     /// <summary>
     /// Starts reading run positions <paramref name="from"/>..<paramref name="to"/> (inclusive; see
-    /// <see cref="TeraRun.Of(TeraFile, long, long)"/>): the first batch is read and authenticated now.
+    /// <see cref="TeraRun.Of(TeraFile, long, long)"/>): the first segment is read and authenticated now.
     /// The reader owns <paramref name="stored"/> from here on.
     /// </summary>
     public static async Task<TeraReader> StartAsync(TeraHeader header, TeraKeys keys, TeraRun run, Stream stored, long from, long to, CancellationToken cancellationToken)
@@ -72,7 +80,7 @@ public sealed class TeraReader : IAsyncDisposable
         {
             if (reader._next <= reader._lastSegment)
             {
-                await reader.ReadBatchAsync(cancellationToken);
+                (reader._firstStart, reader._firstEnd) = await reader.ReadBatchAsync(reader._first, reader._next, cancellationToken);
             }
             return reader;
         }
@@ -83,33 +91,26 @@ public sealed class TeraReader : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the range to <paramref name="output"/>, batch by batch, each authenticated first.</summary>
-    public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the range to <paramref name="output"/>, batch by batch, each authenticated before it is
+    /// committed and flushed. It stops early, with no error, once the output's reader is gone.
+    /// </summary>
+    public async Task CopyToAsync(PipeWriter output, CancellationToken cancellationToken)
     {
-        var writing = Write(output, cancellationToken);
-        try
+        if (_firstEnd > _firstStart)
         {
-            while (_next <= _lastSegment)
-            {
-                // The batch just authenticated is written from the other buffer while this one fills.
-                (_plaintext, _writing) = (_writing, _plaintext);
-                await ReadBatchAsync(cancellationToken);
-                await writing;
-                writing = Write(output, cancellationToken);
-            }
+            output.Write(_first.AsSpan(_firstStart, _firstEnd - _firstStart));
         }
-        catch
+        var flushed = await output.FlushAsync(cancellationToken);
+        while (_next <= _lastSegment && !flushed.IsCompleted)
         {
-            // No write may still hold a buffer when the reader lets it go; the first failure is the one reported.
-            await writing.ContinueWith(_ => { }, TaskScheduler.Default);
-            throw;
+            // The previous flush is awaited first: a writer asked for memory during a flush may hand out a copy of its own.
+            var last = LastOfBatch(_next);
+            var (_, end) = await ReadBatchAsync(output.GetMemory(PlainLength(_next, last)), last, cancellationToken);
+            output.Advance(end);
+            flushed = await output.FlushAsync(cancellationToken);
         }
-        await writing;
     }
-
-    /// <summary>Starts writing the decrypted part of the current batch (its range's bytes), from its own buffer.</summary>
-    private Task Write(Stream output, CancellationToken cancellationToken) =>
-        _end > _start ? output.WriteAsync(_plaintext.AsMemory(_start, _end - _start), cancellationToken).AsTask() : Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -119,19 +120,21 @@ public sealed class TeraReader : IAsyncDisposable
             await _reading.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         await _stored.DisposeAsync();
-        CryptographicOperations.ZeroMemory(_plaintext);
-        CryptographicOperations.ZeroMemory(_writing);
+        CryptographicOperations.ZeroMemory(_first);
         ArrayPool<byte>.Shared.Return(_sealed);
         ArrayPool<byte>.Shared.Return(_ahead);
-        ArrayPool<byte>.Shared.Return(_plaintext);
-        ArrayPool<byte>.Shared.Return(_writing);
+        ArrayPool<byte>.Shared.Return(_first);
     }
 
-    private async Task ReadBatchAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the next batch, up to segment <paramref name="last"/>, and decrypts it into
+    /// <paramref name="plaintext"/>, which must hold its whole segments; answers where the range's
+    /// bytes lie in it. Throws before it answers if any segment fails to authenticate.
+    /// </summary>
+    private async Task<(int Start, int End)> ReadBatchAsync(Memory<byte> plaintext, long last, CancellationToken cancellationToken)
     {
         var size = _header.SegmentSize;
         var first = _next;
-        var last = Math.Min(_lastSegment, first + _batchSegments - 1);
         _next = last + 1;
         var sealedLength = SealedLength(first, last);
         int read;
@@ -151,7 +154,7 @@ public sealed class TeraReader : IAsyncDisposable
         }
         if (_next <= _lastSegment)
         {
-            _reading = ReadSealedAsync(_ahead, SealedLength(_next, Math.Min(_lastSegment, _next + _batchSegments - 1)), cancellationToken);
+            _reading = ReadSealedAsync(_ahead, SealedLength(_next, LastOfBatch(_next)), cancellationToken);
         }
         var offset = 0;
         for (var segment = first; segment <= last; segment++)
@@ -159,19 +162,26 @@ public sealed class TeraReader : IAsyncDisposable
             var plainLength = PlainLength(segment);
             var plainAt = (int)(segment - first) * size;
             TeraSegments.Open(_header, _keys.SegmentKey, _run.Index, segment, segment == _run.SegmentCount - 1,
-                _sealed.AsSpan(offset, plainLength + Aead.TagSize), _plaintext.AsSpan(plainAt));
+                _sealed.AsSpan(offset, plainLength + Aead.TagSize), plaintext.Span[plainAt..]);
             offset += plainLength + Aead.TagSize;
         }
-        _start = first == _from / size ? (int)(_from % size) : 0;
-        _end = (int)(last - first) * size + (last == _to / size ? (int)(_to % size) + 1 : PlainLength(last));
+        var start = first == _from / size ? (int)(_from % size) : 0;
+        var end = ((int)(last - first) * size) + (last == _to / size ? (int)(_to % size) + 1 : PlainLength(last));
+        return (start, end);
     }
 
     /// <summary>How many whole sealed segments of <paramref name="segmentSize"/> fit in <see cref="BatchBytes"/> (at least one).</summary>
     internal static int BatchSegments(int segmentSize) => Math.Max(1, BatchBytes / (segmentSize + Aead.TagSize));
 
+    /// <summary>The last segment of the batch that starts at segment <paramref name="first"/>.</summary>
+    private long LastOfBatch(long first) => Math.Min(_lastSegment, first + _batchSegments - 1);
+
     /// <summary>The stored length of segments <paramref name="first"/>..<paramref name="last"/>: each one's plaintext and tag.</summary>
     private int SealedLength(long first, long last) =>
         (int)((last - first + 1) * Aead.TagSize + (Math.Min(_run.Size, (last + 1) * _header.SegmentSize) - (first * _header.SegmentSize)));
+
+    /// <summary>The plaintext length of segments <paramref name="first"/>..<paramref name="last"/>, whole.</summary>
+    private int PlainLength(long first, long last) => (int)((last - first) * _header.SegmentSize) + PlainLength(last);
 
     private int PlainLength(long segment) => (int)Math.Min(_header.SegmentSize, _run.Size - (segment * _header.SegmentSize));
 

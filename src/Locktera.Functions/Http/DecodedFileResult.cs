@@ -48,7 +48,7 @@ public sealed partial class DecodedFileResult(Guid containerId, TeraFile file, s
         }
         try
         {
-            await content.CopyToAsync(response.Body, httpContext.RequestAborted);
+            await content.CopyToAsync(response.BodyWriter, httpContext.RequestAborted);
         }
         catch (Exception e) when (!httpContext.RequestAborted.IsCancellationRequested)
         {
