@@ -158,6 +158,47 @@ public class ContainerIntegrityTests(ApiFixture fixture) : IClassFixture<ApiFixt
         (await fixture.Api.GetAsync($"containers/{id}/decode/pack.txt", org.Key)).AssertProblem(502, 50201);
     }
 
+    /// <summary>
+    /// Damage past the first segment is found once the answer has started (only the first segment is
+    /// authenticated before it starts): the connection is cut, so the client never holds a whole answer,
+    /// and nothing it did receive is a byte that failed authentication.
+    /// </summary>
+    [Fact]
+    public async Task Damage_after_the_first_segment_cuts_the_answer_short_after_authenticated_bytes_only()
+    {
+        var org = await fixture.CreateRootOrgAsync();
+        var id = await EncodeAsync(org);
+        var stored = (await Blob(org, id).DownloadContentAsync()).Value.Content.ToArray();
+        // The file's data follows the header; its second segment starts after the first one's plaintext and tag.
+        var secondSegment = TeraHeader.Parse(stored).Bytes.Length + TeraHeader.DefaultSegmentSize + 16;
+        Assert.True(Secret.Length > TeraHeader.DefaultSegmentSize + 200, "the file has a second segment");
+        stored[secondSegment + 100] ^= 0x01;
+        await Blob(org, id).UploadAsync(new BinaryData(stored), overwrite: true);
+
+        var received = new MemoryStream();
+        var whole = false;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"containers/{id}/decode/pack.txt");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", org.Key);
+            using var response = await fixture.Api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(200, (int)response.StatusCode);
+            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(received);
+            whole = true;
+        }
+        catch (HttpRequestException)
+        {
+            // The connection was cut: before the client read the headers, or while it read the body.
+        }
+        catch (IOException)
+        {
+        }
+        Assert.False(whole, "a cut answer must not read as a whole one");
+        Assert.InRange(received.Length, 0, TeraHeader.DefaultSegmentSize);
+        Assert.Equal(Secret.AsSpan(0, (int)received.Length).ToArray(), received.ToArray());
+        Assert.Contains(await IntegrityFailuresAsync(org, id), e => e.Detail["reason"].Contains("segment", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_tampered_password_block_is_an_integrity_failure_never_a_wrong_password_or_a_lockout_count()
     {
