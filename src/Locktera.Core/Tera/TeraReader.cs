@@ -47,8 +47,7 @@ public sealed class TeraReader : IAsyncDisposable
     private Task<int>? _reading;
     private long _next;
 
-    /// <summary>Where the range's bytes lie in <see cref="_first"/>.</summary>
-    private int _firstStart;
+    /// <summary>Where the range's bytes end in <see cref="_first"/> (they start at the range's offset in its segment).</summary>
     private int _firstEnd;
 
     private TeraReader(TeraHeader header, TeraKeys keys, TeraRun run, Stream stored, long from, long to)
@@ -80,7 +79,7 @@ public sealed class TeraReader : IAsyncDisposable
         {
             if (reader._next <= reader._lastSegment)
             {
-                (reader._firstStart, reader._firstEnd) = await reader.ReadBatchAsync(reader._first, reader._next, cancellationToken);
+                reader._firstEnd = await reader.ReadBatchAsync(reader._first, reader._next, cancellationToken);
             }
             return reader;
         }
@@ -97,17 +96,17 @@ public sealed class TeraReader : IAsyncDisposable
     /// </summary>
     public async Task CopyToAsync(PipeWriter output, CancellationToken cancellationToken)
     {
-        if (_firstEnd > _firstStart)
+        var firstStart = (int)(_from % _header.SegmentSize);
+        if (_firstEnd > firstStart)
         {
-            output.Write(_first.AsSpan(_firstStart, _firstEnd - _firstStart));
+            output.Write(_first.AsSpan(firstStart, _firstEnd - firstStart));
         }
         var flushed = await output.FlushAsync(cancellationToken);
         while (_next <= _lastSegment && !flushed.IsCompleted)
         {
             // The previous flush is awaited first: a writer asked for memory during a flush may hand out a copy of its own.
             var last = LastOfBatch(_next);
-            var (_, end) = await ReadBatchAsync(output.GetMemory(PlainLength(_next, last)), last, cancellationToken);
-            output.Advance(end);
+            output.Advance(await ReadBatchAsync(output.GetMemory(PlainLength(_next, last)), last, cancellationToken));
             flushed = await output.FlushAsync(cancellationToken);
         }
     }
@@ -129,9 +128,10 @@ public sealed class TeraReader : IAsyncDisposable
     /// <summary>
     /// Reads the next batch, up to segment <paramref name="last"/>, and decrypts it into
     /// <paramref name="plaintext"/>, which must hold its whole segments; answers where the range's
-    /// bytes lie in it. Throws before it answers if any segment fails to authenticate.
+    /// bytes end in it (only the first batch can start inside a segment). Throws before it answers if
+    /// any segment fails to authenticate.
     /// </summary>
-    private async Task<(int Start, int End)> ReadBatchAsync(Memory<byte> plaintext, long last, CancellationToken cancellationToken)
+    private async Task<int> ReadBatchAsync(Memory<byte> plaintext, long last, CancellationToken cancellationToken)
     {
         var size = _header.SegmentSize;
         var first = _next;
@@ -165,9 +165,7 @@ public sealed class TeraReader : IAsyncDisposable
                 _sealed.AsSpan(offset, plainLength + Aead.TagSize), plaintext.Span[plainAt..]);
             offset += plainLength + Aead.TagSize;
         }
-        var start = first == _from / size ? (int)(_from % size) : 0;
-        var end = ((int)(last - first) * size) + (last == _to / size ? (int)(_to % size) + 1 : PlainLength(last));
-        return (start, end);
+        return ((int)(last - first) * size) + (last == _to / size ? (int)(_to % size) + 1 : PlainLength(last));
     }
 
     /// <summary>How many whole sealed segments of <paramref name="segmentSize"/> fit in <see cref="BatchBytes"/> (at least one).</summary>
